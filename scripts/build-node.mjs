@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Bundles the Node-side entry points with esbuild: the Electron main process and preload
+// (CommonJS, as a sandboxed preload must be) and the IT command-line tool. Entry points
+// that do not exist yet are skipped so a partial checkout still installs.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const targets = [
+  {
+    entry: 'src/main/main.ts',
+    outfile: 'dist/main/main.cjs',
+    format: 'cjs',
+    external: ['electron'],
+  },
+  {
+    entry: 'src/preload/preload.ts',
+    outfile: 'dist/preload/preload.cjs',
+    format: 'cjs',
+    external: ['electron'],
+  },
+  { entry: 'src/admin/cli.ts', outfile: 'dist/admin/cli.mjs', format: 'esm', packages: 'external' },
+];
+
+for (const t of targets) {
+  if (!existsSync(t.entry)) continue;
+  await build({
+    entryPoints: [t.entry],
+    outfile: t.outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: t.format,
+    external: t.external ?? [],
+    packages: t.packages,
+    sourcemap: false,
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+}
