@@ -34,6 +34,8 @@ export const IntentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('activity') }),
   z.object({ type: z.literal('lockNow') }),
   z.object({ type: z.literal('hideScreen') }),
+  /** Close the once-a-session internet notice. */
+  z.object({ type: z.literal('dismissNotice') }),
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 export type IntentType = Intent['type'];

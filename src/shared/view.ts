@@ -95,6 +95,8 @@ export const ViewSchema = z.discriminatedUnion('screen', [
     contact: z.string(),
     /** Network scope: epoch ms of the logoff. Internet scope: absent (the user may continue). */
     logoffAt: z.number().optional(),
+    /** Network scope: whole seconds until the logoff, refreshed every second by the core. */
+    secondsLeft: z.number().int().optional(),
   }),
   z.object({
     screen: z.literal('loggingOff'),

@@ -67,7 +67,7 @@ export type RoleRule = z.infer<typeof RoleRuleSchema>;
 
 export const TimeoutsSchema = z
   .strictObject({
-    /** Seconds of idle before the warning countdown appears (0 = no warning). */
+    /** Length of the countdown shown before the lock (0 = no warning): it appears at lockSeconds − warnSeconds of idle. */
     warnSeconds: z.number().int().min(0).max(3600),
     /** Seconds of idle before the lock. */
     lockSeconds: z.number().int().min(10).max(86_400),

@@ -1,0 +1,471 @@
+import type { DueAgreement } from '../agreements/due';
+import type { AuditEntry } from '../audit/audit-log';
+import type { UnlockMethod } from '../policy/schema';
+import { checkPin } from '../unlock/pin-rules';
+import type { Message } from '../../shared/view';
+import type { LockReason, SessionFacts } from './facts';
+
+/**
+ * The session controller: one per desktop session, a pure function of (state, event, now).
+ * It reads like the school's policy: agreements before use, a warning then a lock when
+ * idle, only the right person unlocks, a withdrawn network ends the session.
+ */
+
+export type Phase =
+  | 'starting'
+  | 'agreement'
+  | 'pinEnrol'
+  | 'active'
+  | 'warning'
+  | 'locked'
+  | 'blocked'
+  | 'loggingOff';
+
+export type LogoffReason =
+  'declined' | 'sanction' | 'idle' | 'endOfDay' | 'visitorTimeUp' | 'endedByStaff';
+
+export interface SessionState {
+  phase: Phase;
+  facts: SessionFacts;
+  /** Agreements still to accept this session, in order. */
+  pending: DueAgreement[];
+  confirmingDecline: boolean;
+  error?: Message;
+  /** Last input seen by our own windows (the OS idle counter may lag behind it). */
+  activityAt: number;
+  /** warning: when the lock falls. */
+  lockAt?: number;
+  lockedAt?: number;
+  lockReason?: LockReason;
+  unlockMessage?: Message;
+  failedAttempts: number;
+  waitUntil: number;
+  /** blocked: when the logoff happens. */
+  blockedLogoffAt?: number;
+  /** Internet restriction currently enforced on this machine for this user. */
+  internetEnforced: boolean;
+  /** The once-a-session internet notice is showing. */
+  internetNotice: boolean;
+  visitorAuthorised: boolean;
+  visitorEndsAt?: number;
+  logoffReason?: LogoffReason;
+}
+
+export type UnlockOutcome = 'ok' | 'wrong' | 'unavailable' | 'refused' | 'throttled' | 'notAllowed';
+
+export type SessionEvent =
+  | { type: 'started'; facts: SessionFacts }
+  | { type: 'factsChanged'; facts: SessionFacts }
+  | { type: 'idle'; seconds: number }
+  | { type: 'activity' }
+  | { type: 'lockNow' }
+  | { type: 'suspend' }
+  | { type: 'resume' }
+  | { type: 'hideScreen' }
+  | { type: 'acceptAgreement'; agreementId: string; version: string; typedName?: string }
+  | { type: 'declineAgreement'; agreementId: string }
+  | { type: 'cancelDecline' }
+  | { type: 'dismissNotice' }
+  | { type: 'enrolPin'; pin: string; confirm: string }
+  | { type: 'persistFailed'; what: 'acceptance'; agreement: DueAgreement }
+  | { type: 'persistFailed'; what: 'pin' }
+  | {
+      type: 'unlockChecked';
+      purpose: 'unlock' | 'endSession';
+      outcome: UnlockOutcome;
+      method: UnlockMethod;
+      /** Whose credential was tried. */
+      actor: string;
+      failedAttempts: number;
+      waitUntil: number;
+      detail?: string;
+    };
+
+export type Effect =
+  | { type: 'persistAcceptance'; agreement: DueAgreement; typedName?: string }
+  | { type: 'storePin'; pin: string }
+  | { type: 'audit'; entry: AuditEntry }
+  | { type: 'lockOs' }
+  | { type: 'logoff'; reason: LogoffReason }
+  | { type: 'enforceInternet'; on: boolean };
+
+export interface Decision {
+  state: SessionState;
+  effects: Effect[];
+}
+
+export function initialState(facts: SessionFacts): SessionState {
+  return {
+    phase: 'starting',
+    facts,
+    pending: [],
+    confirmingDecline: false,
+    activityAt: 0,
+    failedAttempts: 0,
+    waitUntil: 0,
+    internetEnforced: false,
+    internetNotice: false,
+    visitorAuthorised: false,
+  };
+}
+
+/** Phases in which the desktop is in use and idle time counts towards a lock. */
+const IN_USE: ReadonlySet<Phase> = new Set(['active', 'warning']);
+
+export function decide(state: SessionState, event: SessionEvent, now: number): Decision {
+  const d: Decision = { state, effects: [] };
+  switch (event.type) {
+    case 'started':
+      d.state = {
+        ...state,
+        facts: event.facts,
+        pending: event.facts.agreementsDue,
+        activityAt: now,
+      };
+      syncInternet(d, now);
+      return proceed(d, now);
+
+    case 'factsChanged':
+      return onFactsChanged(d, event.facts, now);
+
+    case 'idle':
+      return onTick(d, event.seconds, now);
+
+    case 'activity':
+      d.state = { ...state, activityAt: now };
+      if (state.phase === 'warning') d.state = { ...d.state, phase: 'active', lockAt: undefined };
+      return d;
+
+    case 'lockNow':
+      return IN_USE.has(state.phase) ? lock(d, 'lockNow', now) : d;
+
+    case 'suspend':
+    case 'resume':
+      // A closed lid or a sleeping PC is an unattended one.
+      return IN_USE.has(state.phase) ? lock(d, 'suspend', now) : d;
+
+    case 'hideScreen':
+      if (!IN_USE.has(state.phase) || state.facts.role !== 'pupil') return d;
+      d.effects.push(audit('concern.raised', state, {}));
+      return lock(d, 'concern', now);
+
+    case 'acceptAgreement':
+      return onAccept(d, event, now);
+
+    case 'declineAgreement': {
+      const current = state.pending[0];
+      if (state.phase !== 'agreement' || !current || current.id !== event.agreementId) return d;
+      if (!state.confirmingDecline) {
+        d.state = { ...state, confirmingDecline: true, error: undefined };
+        return d;
+      }
+      d.effects.push(
+        audit('agreement.declined', state, { agreementId: current.id, version: current.version }),
+      );
+      return logoff(d, 'declined');
+    }
+
+    case 'cancelDecline':
+      d.state = { ...state, confirmingDecline: false };
+      return d;
+
+    case 'dismissNotice':
+      d.state = { ...state, internetNotice: false };
+      return d;
+
+    case 'enrolPin': {
+      if (state.phase !== 'pinEnrol') return d;
+      const problem = checkPin(event.pin, event.confirm, state.facts.pinRules);
+      if (problem) {
+        d.state = { ...state, error: problem };
+        return d;
+      }
+      d.effects.push({ type: 'storePin', pin: event.pin }, audit('pin.enrolled', state, {}));
+      d.state = { ...state, error: undefined, facts: { ...state.facts, pinRequired: false } };
+      return proceed(d, now);
+    }
+
+    case 'persistFailed':
+      if (event.what === 'acceptance') {
+        d.state = {
+          ...state,
+          phase: 'agreement',
+          pending: [event.agreement, ...state.pending.filter((a) => a.id !== event.agreement.id)],
+          error: { key: 'agreement.saveFailed', params: {} },
+        };
+      } else {
+        d.state = {
+          ...state,
+          phase: 'pinEnrol',
+          facts: { ...state.facts, pinRequired: true },
+          error: { key: 'pin.saveFailed', params: {} },
+        };
+      }
+      return d;
+
+    case 'unlockChecked':
+      return onUnlockChecked(d, event, now);
+  }
+}
+
+/** Where a session goes when nothing holds it back: the first requirement not yet met. */
+function proceed(d: Decision, now: number): Decision {
+  const s = d.state;
+  if (s.facts.network) return block(d, now + s.facts.blockedLogoffSeconds * 1000);
+  if (s.pending.length > 0) {
+    d.state = { ...s, phase: 'agreement', confirmingDecline: false };
+    return d;
+  }
+  if (s.facts.pinRequired) {
+    d.state = { ...s, phase: 'pinEnrol' };
+    return d;
+  }
+  if (s.facts.role === 'visitor' && s.facts.visitorNeedsAuthorisation && !s.visitorAuthorised) {
+    return lock(d, 'visitorAuthorisation', now);
+  }
+  d.state = {
+    ...s,
+    phase: 'active',
+    activityAt: now,
+    lockAt: undefined,
+    error: undefined,
+    unlockMessage: undefined,
+  };
+  return d;
+}
+
+function block(d: Decision, logoffAt: number): Decision {
+  const s = d.state;
+  const r = s.facts.network!;
+  d.effects.push(
+    audit('sanction.blocked', s, {
+      sanctionIds: r.sanctionIds,
+      until: r.until === null ? null : new Date(r.until).toISOString(),
+    }),
+  );
+  d.state = { ...s, phase: 'blocked', blockedLogoffAt: logoffAt };
+  return d;
+}
+
+function lock(d: Decision, reason: LockReason, now: number): Decision {
+  const s = d.state;
+  d.effects.push(audit('session.locked', s, { reason }));
+  if (s.facts.lockOs && s.facts.role === 'staff') d.effects.push({ type: 'lockOs' });
+  d.state = {
+    ...s,
+    phase: 'locked',
+    lockedAt: now,
+    lockReason: reason,
+    lockAt: undefined,
+    unlockMessage: undefined,
+    error: undefined,
+  };
+  return d;
+}
+
+function logoff(d: Decision, reason: LogoffReason): Decision {
+  d.effects.push({ type: 'logoff', reason });
+  d.state = { ...d.state, phase: 'loggingOff', logoffReason: reason };
+  return d;
+}
+
+/** Internet enforcement follows the facts whatever the phase; the notice shows once a session. */
+function syncInternet(d: Decision, _now: number): void {
+  const s = d.state;
+  const wanted = s.facts.internet !== null;
+  if (wanted === s.internetEnforced) return;
+  d.effects.push({ type: 'enforceInternet', on: wanted });
+  const r = s.facts.internet;
+  d.effects.push(
+    wanted
+      ? audit('sanction.internetWithdrawn', s, { sanctionIds: r!.sanctionIds, kind: r!.kind })
+      : audit('sanction.internetRestored', s, {}),
+  );
+  d.state = { ...s, internetEnforced: wanted, internetNotice: wanted };
+}
+
+function onFactsChanged(d: Decision, facts: SessionFacts, now: number): Decision {
+  const before = d.state.facts;
+  // Agreements accepted this session stay accepted; a new version or a new agreement joins the queue.
+  d.state = { ...d.state, facts, pending: facts.agreementsDue };
+  syncInternet(d, now);
+  const s = d.state;
+  if (s.phase === 'loggingOff' || s.phase === 'starting') return d;
+  if (facts.network && s.phase !== 'blocked') {
+    return block(d, now + facts.midSessionGraceSeconds * 1000);
+  }
+  if (!facts.network && s.phase === 'blocked') {
+    d.effects.push(audit('sanction.lifted', s, { sanctionIds: before.network?.sanctionIds ?? [] }));
+    d.state = { ...d.state, blockedLogoffAt: undefined };
+    return proceed(d, now);
+  }
+  // On the agreement screen the new list applies at once; in use it waits for the next unlock or login.
+  if (s.phase === 'agreement') return proceed(d, now);
+  return d;
+}
+
+function onTick(d: Decision, osIdleSeconds: number, now: number): Decision {
+  const s = d.state;
+  const f = s.facts;
+  if (s.phase === 'loggingOff' || s.phase === 'starting') return d;
+
+  if (f.endOfDayAt !== null && now >= f.endOfDayAt) {
+    d.effects.push(audit('session.endOfDay', s, {}));
+    return logoff(d, 'endOfDay');
+  }
+  if (s.visitorEndsAt !== undefined && now >= s.visitorEndsAt) {
+    d.effects.push(audit('session.visitorTimeUp', s, {}));
+    return logoff(d, 'visitorTimeUp');
+  }
+  if (s.phase === 'blocked') {
+    if (s.blockedLogoffAt !== undefined && now >= s.blockedLogoffAt) return logoff(d, 'sanction');
+    return d;
+  }
+  if (s.phase === 'locked') {
+    const after = f.timeouts.logoffAfterLockSeconds;
+    const idleLock =
+      s.lockReason === 'idle' || s.lockReason === 'lockNow' || s.lockReason === 'suspend';
+    if (
+      after !== undefined &&
+      f.role !== 'staff' &&
+      idleLock &&
+      s.lockedAt !== undefined &&
+      now >= s.lockedAt + after * 1000
+    ) {
+      d.effects.push(audit('session.loggedOffIdle', s, {}));
+      return logoff(d, 'idle');
+    }
+    return d;
+  }
+  if (!IN_USE.has(s.phase)) return d;
+
+  const idle = Math.min(osIdleSeconds, Math.floor((now - s.activityAt) / 1000));
+  const { warnSeconds, lockSeconds } = f.timeouts;
+  if (idle >= lockSeconds) return lock(d, 'idle', now);
+  if (warnSeconds > 0 && idle >= lockSeconds - warnSeconds) {
+    d.state = { ...s, phase: 'warning', lockAt: now + (lockSeconds - idle) * 1000 };
+    return d;
+  }
+  if (s.phase === 'warning') d.state = { ...s, phase: 'active', lockAt: undefined };
+  return d;
+}
+
+function onAccept(
+  d: Decision,
+  e: Extract<SessionEvent, { type: 'acceptAgreement' }>,
+  now: number,
+): Decision {
+  const s = d.state;
+  const current = s.pending[0];
+  // A stale screen (the policy changed under it) must not accept a text the user did not see.
+  if (
+    s.phase !== 'agreement' ||
+    !current ||
+    current.id !== e.agreementId ||
+    current.version !== e.version
+  )
+    return d;
+  let typedName: string | undefined;
+  if (current.acknowledgement === 'typedName') {
+    typedName = e.typedName?.replace(/\s+/g, ' ').trim();
+    if (!typedName || typedName.split(' ').length < 2 || !/\p{L}/u.test(typedName)) {
+      d.state = { ...s, error: { key: 'agreement.nameRequired', params: {} } };
+      return d;
+    }
+  }
+  d.effects.push(
+    { type: 'persistAcceptance', agreement: current, ...(typedName ? { typedName } : {}) },
+    audit('agreement.accepted', s, {
+      agreementId: current.id,
+      version: current.version,
+      hash: current.hash,
+      ...(typedName ? { typedName } : {}),
+    }),
+  );
+  d.state = { ...s, pending: s.pending.slice(1), confirmingDecline: false, error: undefined };
+  return proceed(d, now);
+}
+
+function onUnlockChecked(
+  d: Decision,
+  e: Extract<SessionEvent, { type: 'unlockChecked' }>,
+  now: number,
+): Decision {
+  const s = d.state;
+  if (s.phase !== 'locked') return d;
+  d.state = { ...s, failedAttempts: e.failedAttempts, waitUntil: e.waitUntil };
+  const detail = { method: e.method, actor: e.actor, purpose: e.purpose };
+  switch (e.outcome) {
+    case 'ok':
+      if (e.method === 'override') d.effects.push(audit('override.used', s, detail));
+      if (e.purpose === 'endSession') {
+        d.effects.push(audit('session.endedByStaff', s, detail));
+        return logoff(d, 'endedByStaff');
+      }
+      d.effects.push(
+        audit(
+          s.lockReason === 'visitorAuthorisation' ? 'visitor.authorised' : 'session.unlocked',
+          s,
+          detail,
+        ),
+      );
+      d.state = {
+        ...d.state,
+        failedAttempts: 0,
+        waitUntil: 0,
+        lockedAt: undefined,
+        lockReason: undefined,
+      };
+      if (s.lockReason === 'visitorAuthorisation') {
+        d.state = {
+          ...d.state,
+          visitorAuthorised: true,
+          visitorEndsAt: now + s.facts.visitorMaxMs,
+        };
+      }
+      return proceed(d, now);
+    case 'wrong':
+      d.effects.push(audit('unlock.failed', s, { ...detail, failedAttempts: e.failedAttempts }));
+      d.state = { ...d.state, unlockMessage: { key: 'unlock.wrong', params: {} } };
+      return d;
+    case 'throttled':
+      d.state = { ...d.state, unlockMessage: undefined };
+      return d;
+    case 'unavailable':
+      d.effects.push(audit('unlock.unavailable', s, { ...detail, detail: e.detail ?? '' }));
+      d.state = {
+        ...d.state,
+        unlockMessage: {
+          key: e.method === 'ldap' ? 'unlock.directoryDown' : 'unlock.unavailable',
+          params: { method: e.method },
+        },
+      };
+      return d;
+    case 'refused':
+      d.effects.push(audit('unlock.refused', s, detail));
+      d.state = { ...d.state, unlockMessage: { key: 'unlock.refused', params: {} } };
+      return d;
+    case 'notAllowed':
+      d.effects.push(audit('unlock.notAllowed', s, detail));
+      d.state = { ...d.state, unlockMessage: { key: 'unlock.notAllowed', params: {} } };
+      return d;
+  }
+}
+
+function audit(event: string, s: SessionState, extra: Record<string, unknown>): Effect {
+  return { type: 'audit', entry: { event, user: s.facts.account, role: s.facts.role, ...extra } };
+}
+
+/** Who may unlock a locked session, given why it locked. */
+export function unlockBy(s: SessionState): 'owner' | 'staff' {
+  const r = s.lockReason;
+  if (r === 'concern' || r === 'visitorAuthorisation') return 'staff';
+  if (s.facts.role === 'staff') return 'owner';
+  if (s.facts.role === 'pupil' && s.facts.pupilSelfResume) return 'owner';
+  return 'staff';
+}
+
+/** The credential methods offered on the lock, in policy order. */
+export function unlockMethods(s: SessionState): UnlockMethod[] {
+  return unlockBy(s) === 'owner' ? s.facts.ownerMethods : s.facts.staffMethods;
+}

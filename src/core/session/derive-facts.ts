@@ -1,0 +1,74 @@
+import { dueAgreements, type AcceptanceRecord } from '../agreements/due';
+import { resolveRole } from '../identity/roles';
+import type { UserIdentity } from '../identity/user';
+import { resolveProfile, timeoutsFor } from '../policy/profile';
+import type { Policy, UnlockMethod } from '../policy/schema';
+import type { SanctionStatus } from '../sanctions/evaluate';
+import { nextEndOfDay } from './end-of-day';
+import type { SessionFacts } from './facts';
+
+export interface FactInputs {
+  policy: Policy;
+  user: UserIdentity;
+  groups: readonly string[];
+  hostname: string;
+  profileId?: string;
+  locale: string;
+  acceptances: ReadonlyMap<string, AcceptanceRecord>;
+  hasPin: boolean;
+  sanctions: SanctionStatus;
+  now: number;
+  sessionStartedAt: number;
+}
+
+/** IT can always get in: the override closes every list of methods. */
+function withOverride(methods: readonly UnlockMethod[]): UnlockMethod[] {
+  return methods.includes('override') ? [...methods] : [...methods, 'override'];
+}
+
+export function deriveFacts(i: FactInputs): SessionFacts {
+  const { policy, user } = i;
+  const role = resolveRole(policy, user, i.groups).role;
+  const profile = resolveProfile(policy, i.hostname, i.profileId);
+  const methods = policy.unlock.methods;
+  const staffMethods = withOverride(methods.staff);
+  const ownerMethods =
+    role === 'staff'
+      ? staffMethods
+      : role === 'pupil' && policy.unlock.pupilSelfResume
+        ? withOverride(methods.pupil)
+        : staffMethods;
+  const ruleSet = policy.rules.find((r) => r.role === role);
+  const lang = i.locale.split('-')[0] ?? i.locale;
+  const rules = ruleSet
+    ? (ruleSet.locales[i.locale] ?? ruleSet.locales[lang] ?? ruleSet.items)
+    : [];
+  const eod = policy.endOfDay;
+  return {
+    account: user.raw,
+    displayName: user.name,
+    role,
+    locale: i.locale,
+    timeouts: timeoutsFor(profile, role),
+    agreementsDue: dueAgreements(policy, role, i.acceptances, i.now, i.locale),
+    pinRequired: role === 'staff' && methods.staff.includes('pin') && !i.hasPin,
+    pinRules: policy.unlock.pin,
+    ownerMethods,
+    staffMethods,
+    rules,
+    network: i.sanctions.network,
+    internet: i.sanctions.internet,
+    contact: policy.sanctionSettings.contact,
+    blockedLogoffSeconds: policy.sanctionSettings.blockedLogoffSeconds,
+    midSessionGraceSeconds: policy.sanctionSettings.midSessionGraceSeconds,
+    lockOs: profile.lockOsForStaff,
+    pupilSelfResume: policy.unlock.pupilSelfResume,
+    visitorNeedsAuthorisation: policy.visitors.requireStaffAuthorisation,
+    visitorMaxMs: policy.visitors.maxSessionMinutes * 60_000,
+    endOfDayAt:
+      eod && eod.roles.includes(role)
+        ? nextEndOfDay(i.sessionStartedAt, eod.at, policy.timeZone)
+        : null,
+    endOfDayWarnMs: (eod?.warnMinutes ?? 0) * 60_000,
+  };
+}

@@ -1,0 +1,473 @@
+import { join } from 'node:path';
+import type { Intent } from '../../shared/intents';
+import type { View } from '../../shared/view';
+import { AcceptanceStore } from '../agreements/acceptance-store';
+import { AuditLog, type AuditSink } from '../audit/audit-log';
+import type { Clock } from '../clock';
+import type { RestrictionEnforcer } from '../enforcement/enforcer';
+import type { GroupSource } from '../identity/groups';
+import { resolveRole } from '../identity/roles';
+import { parseUser, type UserIdentity } from '../identity/user';
+import type { Policy, UnlockMethod } from '../policy/schema';
+import { sanctionStatus } from '../sanctions/evaluate';
+import { userFileKey } from '../storage/user-file-key';
+import { OverrideVerifier } from '../unlock/override-verifier';
+import { PinStore } from '../unlock/pin-store';
+import { PinVerifier } from '../unlock/pin-verifier';
+import { hashSecret } from '../unlock/scrypt-hash';
+import {
+  NO_FAILURES,
+  afterFailure,
+  secondsToWait,
+  ThrottleStore,
+  type ThrottleState,
+} from '../unlock/throttle';
+import type { Verifier, VerifyResult } from '../unlock/verifier';
+import {
+  decide,
+  initialState,
+  unlockBy,
+  type Effect,
+  type SessionEvent,
+  type SessionState,
+  type UnlockOutcome,
+} from './controller';
+import { deriveFacts } from './derive-facts';
+import type { SessionFacts } from './facts';
+import { viewOf } from './view-of';
+
+/** What the session asks of the desktop it runs in. The Electron shell and the test harness each provide one. */
+export interface SessionShell {
+  /** A new View for every window; screen 'none' means hide the windows. */
+  present(view: View): void;
+  /** Lock the operating-system session (second line for staff). */
+  lockOs(): Promise<void>;
+  /** End the user's desktop session. */
+  logoff(): Promise<void>;
+  /** Internet withdrawn (allow list) or restored (null): the shell blocks its own web sessions too. */
+  restrictOwnRequests?(allowList: string[] | null): void;
+}
+
+export interface SessionRuntimeOptions {
+  clock: Clock;
+  /** As the OS reports it: jsmith, SCHOOL\jsmith, jsmith@school.local. */
+  account: string;
+  groups: string[];
+  hostname: string;
+  machineId: string;
+  /** From the machine config. */
+  profileId?: string;
+  /** Already verified. */
+  policy: Policy;
+  /** Machine-wide data folder: acceptances, PIN hashes, throttle, audit. */
+  dataDir: string;
+  shell: SessionShell;
+  /** Default: an AuditLog at <dataDir>/audit.jsonl. */
+  audit?: AuditSink;
+  /** Extra verifiers, e.g. LDAP; PIN and override are built in. */
+  verifiers?: Verifier[];
+  enforcer?: RestrictionEnforcer;
+  /** Linux: the uid the packet filter matches. */
+  uid?: number;
+  /** Hosts that must stay reachable under an internet sanction whatever IT's list says: the policy server, the directory. */
+  infrastructureHosts?: string[];
+  /** Group memberships of another user (staff unlocking a pupil's session with the directory). */
+  groupSource?: GroupSource;
+  /** Time for sanction expiry (the trusted floor); default clock.now. */
+  trustedNow?: () => number;
+  locale?: string;
+}
+
+export interface RuntimeStatus {
+  restriction?: 'internet' | 'network';
+  enforcementError?: string;
+}
+
+/**
+ * One desktop session: feeds events to the pure controller, performs its effects in order
+ * (persisting before acknowledging), and publishes the View. Events are handled one at a
+ * time so an unlock check and an idle tick can never interleave.
+ */
+export class SessionRuntime {
+  private state!: SessionState;
+  private policy: Policy;
+  private readonly user: UserIdentity;
+  private readonly acceptances: AcceptanceStore;
+  private readonly pins: PinStore;
+  private readonly pinVerifier: PinVerifier;
+  private readonly throttle: ThrottleStore;
+  private readonly audit: AuditSink;
+  private readonly verifiers = new Map<UnlockMethod, Verifier>();
+  private readonly listeners = new Set<(v: View) => void>();
+  private readonly startedAt: number;
+  private queue: Promise<void> = Promise.resolve();
+  private lastPublished = '';
+  private nextSanctionChange: number | null = null;
+  private enforcementError: string | undefined;
+
+  private constructor(private readonly o: SessionRuntimeOptions) {
+    this.policy = o.policy;
+    this.user = parseUser(o.account);
+    this.startedAt = o.clock.now();
+    this.acceptances = new AcceptanceStore(join(o.dataDir, 'acceptances'));
+    this.pins = new PinStore(join(o.dataDir, 'pins'));
+    this.pinVerifier = new PinVerifier(this.pins);
+    this.throttle = new ThrottleStore(
+      join(o.dataDir, 'throttle', `${userFileKey(this.user)}.json`),
+      o.policy.unlock.maxDelaySeconds * 1000,
+    );
+    this.audit =
+      o.audit ?? new AuditLog(join(o.dataDir, 'audit.jsonl'), o.machineId, () => o.clock.now());
+    this.verifiers.set('pin', this.pinVerifier);
+    this.verifiers.set('override', new OverrideVerifier(() => this.policy.override.hash));
+    for (const v of o.verifiers ?? []) this.verifiers.set(v.method, v);
+  }
+
+  static async create(o: SessionRuntimeOptions): Promise<SessionRuntime> {
+    const rt = new SessionRuntime(o);
+    rt.state = initialState(await rt.facts());
+    // Failures persisted by an earlier run still count.
+    const t = await rt.throttle.load(o.clock.now());
+    rt.state = { ...rt.state, failedAttempts: t.failures, waitUntil: t.waitUntil };
+    return rt;
+  }
+
+  start(): Promise<void> {
+    return this.enqueue(async () => this.apply({ type: 'started', facts: await this.facts() }));
+  }
+
+  view(): View {
+    return viewOf(this.state, this.o.clock.now());
+  }
+
+  /** The controller's state, for tests and the tray. */
+  snapshot(): Readonly<SessionState> {
+    return this.state;
+  }
+
+  status(): RuntimeStatus {
+    const f = this.state.facts;
+    return {
+      ...(f.network
+        ? { restriction: 'network' as const }
+        : f.internet
+          ? { restriction: 'internet' as const }
+          : {}),
+      ...(this.enforcementError ? { enforcementError: this.enforcementError } : {}),
+    };
+  }
+
+  onView(listener: (v: View) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async intent(i: Intent): Promise<View> {
+    await this.enqueue(async () => {
+      switch (i.type) {
+        case 'unlock':
+        case 'endSession':
+          return this.checkCredential(i);
+        case 'acceptAgreement':
+          return this.apply({
+            type: 'acceptAgreement',
+            agreementId: i.agreementId,
+            version: i.version,
+            ...(i.typedName ? { typedName: i.typedName } : {}),
+          });
+        case 'declineAgreement':
+          return this.apply({ type: 'declineAgreement', agreementId: i.agreementId });
+        case 'enrolPin':
+          return this.apply({ type: 'enrolPin', pin: i.pin, confirm: i.confirm });
+        case 'cancelDecline':
+        case 'dismissNotice':
+        case 'activity':
+        case 'lockNow':
+        case 'hideScreen':
+          return this.apply({ type: i.type });
+      }
+    });
+    return this.view();
+  }
+
+  /** OS idle seconds, once a second from the shell: also the tick that runs countdowns and expiry. */
+  idle(seconds: number): Promise<void> {
+    return this.enqueue(async () => {
+      const now = this.trustedNow();
+      if (this.nextSanctionChange !== null && now >= this.nextSanctionChange) {
+        await this.apply({ type: 'factsChanged', facts: await this.facts() });
+      }
+      await this.apply({ type: 'idle', seconds });
+    });
+  }
+
+  suspend(): Promise<void> {
+    return this.enqueue(() => this.apply({ type: 'suspend' }));
+  }
+  resume(): Promise<void> {
+    return this.enqueue(() => this.apply({ type: 'resume' }));
+  }
+  lockNow(): Promise<void> {
+    return this.enqueue(() => this.apply({ type: 'lockNow' }));
+  }
+  hideScreen(): Promise<void> {
+    return this.enqueue(() => this.apply({ type: 'hideScreen' }));
+  }
+
+  /** Windows were re-laid out: give them the current View again. */
+  displaysChanged(): void {
+    this.o.shell.present(this.view());
+  }
+
+  /** A newly verified policy: new agreements, timeouts and sanctions apply to this session at once. */
+  policyChanged(policy: Policy): Promise<void> {
+    return this.enqueue(async () => {
+      this.policy = policy;
+      await this.apply({ type: 'factsChanged', facts: await this.facts() });
+    });
+  }
+
+  private trustedNow(): number {
+    return this.o.trustedNow ? this.o.trustedNow() : this.o.clock.now();
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async facts(): Promise<SessionFacts> {
+    const sanctions = sanctionStatus(this.policy, this.user, this.trustedNow());
+    this.nextSanctionChange = sanctions.nextChangeAt;
+    return deriveFacts({
+      policy: this.policy,
+      user: this.user,
+      groups: this.o.groups,
+      hostname: this.o.hostname,
+      ...(this.o.profileId ? { profileId: this.o.profileId } : {}),
+      locale: this.o.locale ?? this.policy.defaultLocale,
+      acceptances: await this.acceptances.latest(this.user),
+      hasPin: (await this.pins.get(this.user)) !== undefined,
+      sanctions,
+      now: this.o.clock.now(),
+      sessionStartedAt: this.startedAt,
+    });
+  }
+
+  /** Run one event through the controller, perform its effects in order, then publish. */
+  private async apply(event: SessionEvent): Promise<void> {
+    const { state, effects } = decide(this.state, event, this.o.clock.now());
+    this.state = state;
+    for (const effect of effects) {
+      if (!(await this.perform(effect))) break;
+    }
+    this.publish();
+  }
+
+  /** Returns false when the effect failed and the rest of the batch must not run. */
+  private async perform(effect: Effect): Promise<boolean> {
+    switch (effect.type) {
+      case 'persistAcceptance':
+        try {
+          await this.acceptances.record(this.user, {
+            user: this.user.raw,
+            role: this.state.facts.role,
+            agreementId: effect.agreement.id,
+            version: effect.agreement.version,
+            hash: effect.agreement.hash,
+            acceptedAt: new Date(this.o.clock.now()).toISOString(),
+            ...(effect.typedName ? { typedName: effect.typedName } : {}),
+            machineId: this.o.machineId,
+          });
+          return true;
+        } catch (err) {
+          await this.safeAudit({
+            event: 'agreement.saveFailed',
+            user: this.user.raw,
+            error: String(err),
+          });
+          this.state = decide(
+            this.state,
+            { type: 'persistFailed', what: 'acceptance', agreement: effect.agreement },
+            this.o.clock.now(),
+          ).state;
+          return false;
+        }
+      case 'storePin':
+        try {
+          const hash = await hashSecret(effect.pin);
+          await this.pins.set(this.user, {
+            user: this.user.raw,
+            role: this.state.facts.role,
+            hash,
+            setAt: new Date(this.o.clock.now()).toISOString(),
+          });
+          return true;
+        } catch (err) {
+          await this.safeAudit({
+            event: 'pin.saveFailed',
+            user: this.user.raw,
+            error: String(err),
+          });
+          this.state = decide(
+            this.state,
+            { type: 'persistFailed', what: 'pin' },
+            this.o.clock.now(),
+          ).state;
+          return false;
+        }
+      case 'audit':
+        await this.safeAudit(effect.entry);
+        return true;
+      case 'lockOs':
+        await this.o.shell
+          .lockOs()
+          .catch((err: unknown) =>
+            this.safeAudit({ event: 'os.lockFailed', user: this.user.raw, error: String(err) }),
+          );
+        return true;
+      case 'logoff':
+        // The record of why must be on disk before the session ends.
+        await this.o.shell
+          .logoff()
+          .catch((err: unknown) =>
+            this.safeAudit({ event: 'os.logoffFailed', user: this.user.raw, error: String(err) }),
+          );
+        return true;
+      case 'enforceInternet':
+        await this.enforceInternet(effect.on);
+        return true;
+    }
+  }
+
+  private async enforceInternet(on: boolean): Promise<void> {
+    const allow = on
+      ? [
+          ...new Set([
+            ...this.policy.sanctionSettings.allowList,
+            ...(this.o.infrastructureHosts ?? []),
+          ]),
+        ]
+      : null;
+    this.o.shell.restrictOwnRequests?.(allow);
+    const enforcer = this.o.enforcer;
+    if (!enforcer) return;
+    const target = {
+      account: this.user.raw,
+      ...(this.o.uid !== undefined ? { uid: this.o.uid } : {}),
+    };
+    try {
+      if (allow)
+        await enforcer.apply(target, allow, { until: this.state.facts.internet?.until ?? null });
+      else await enforcer.lift(target);
+      this.enforcementError = undefined;
+      await this.safeAudit({
+        event: on ? 'enforcement.applied' : 'enforcement.lifted',
+        user: this.user.raw,
+        enforcer: enforcer.describe(),
+        result: 'ok',
+      });
+    } catch (err) {
+      // The pupil still sees the notice; IT sees the failure in the tray and the audit log.
+      this.enforcementError = `Could not ${on ? 'withdraw' : 'restore'} internet access with ${enforcer.describe()}: ${err instanceof Error ? err.message : String(err)}`;
+      await this.safeAudit({
+        event: 'enforcement.failed',
+        user: this.user.raw,
+        enforcer: enforcer.describe(),
+        result: this.enforcementError,
+      });
+    }
+  }
+
+  private async safeAudit(entry: Parameters<AuditSink['append']>[0]): Promise<void> {
+    try {
+      await this.audit.append(entry);
+    } catch (err) {
+      // A full or read-only disk must not stop a teacher unlocking; say so where IT looks.
+      console.error(`Classlock could not write its audit log: ${String(err)}`);
+    }
+  }
+
+  private publish(): void {
+    const view = this.view();
+    const json = JSON.stringify(view);
+    if (json === this.lastPublished) return;
+    this.lastPublished = json;
+    this.o.shell.present(view);
+    for (const l of this.listeners) l(view);
+  }
+
+  /**
+   * Check a credential typed on the lock. The wait after failures is checked before the
+   * credential is, and every wrong answer (or a pupil's valid password offered where staff
+   * are needed) grows it, persisted so a restart does not reset it.
+   */
+  private async checkCredential(
+    i: Extract<Intent, { type: 'unlock' | 'endSession' }>,
+  ): Promise<void> {
+    const s = this.state;
+    if (s.phase !== 'locked') return;
+    const now = this.o.clock.now();
+    const purpose = i.type === 'unlock' ? 'unlock' : 'endSession';
+    const by = purpose === 'endSession' ? 'staff' : unlockBy(s);
+    const allowed = by === 'owner' ? s.facts.ownerMethods : s.facts.staffMethods;
+    const actor =
+      by === 'owner' && i.method !== 'override'
+        ? s.facts.account
+        : i.username?.trim() || (i.method === 'override' ? 'IT' : '');
+    const report = (outcome: UnlockOutcome, t: ThrottleState, detail?: string) =>
+      this.apply({
+        type: 'unlockChecked',
+        purpose,
+        outcome,
+        method: i.method,
+        actor,
+        failedAttempts: t.failures,
+        waitUntil: t.waitUntil,
+        ...(detail ? { detail } : {}),
+      });
+
+    let t = await this.throttle.load(now);
+    if (secondsToWait(t, now) > 0) return report('throttled', t);
+    if (!allowed.includes(i.method) || (by === 'staff' && i.method !== 'override' && !actor))
+      return report('notAllowed', t);
+
+    const verifier = this.verifiers.get(i.method);
+    const result: VerifyResult = verifier
+      ? await verifier.verify(actor, i.secret)
+      : {
+          ok: false,
+          method: i.method,
+          kind: 'unavailable',
+          detail: `${i.method} unlock is not set up on this computer`,
+        };
+
+    let outcome: UnlockOutcome = result.ok ? 'ok' : result.kind;
+    if (
+      result.ok &&
+      by === 'staff' &&
+      i.method !== 'override' &&
+      !(await this.isStaff(actor, i.method))
+    )
+      outcome = 'notAllowed';
+
+    if (outcome === 'ok') {
+      t = NO_FAILURES;
+      await this.throttle.save(t);
+    } else if (outcome === 'wrong' || outcome === 'notAllowed' || outcome === 'refused') {
+      t = afterFailure(t, now, this.policy.unlock);
+      await this.throttle.save(t);
+    }
+    return report(outcome, t, result.ok ? undefined : result.detail);
+  }
+
+  /** Is the person whose credential just verified a member of staff? */
+  private async isStaff(account: string, method: UnlockMethod): Promise<boolean> {
+    if (method === 'pin') return (await this.pinVerifier.roleOf(account)) === 'staff';
+    const groups = this.o.groupSource
+      ? await this.o.groupSource.groupsOf(parseUser(account).name).catch(() => [])
+      : [];
+    return resolveRole(this.policy, parseUser(account), groups).role === 'staff';
+  }
+}

@@ -1,0 +1,104 @@
+import type { View } from '../../shared/view';
+import { unlockBy, unlockMethods, type SessionState } from './controller';
+
+/** What the windows show for a state: a pure projection, recomputed after every event and tick. */
+export function viewOf(s: SessionState, now: number): View {
+  const f = s.facts;
+  const base = {
+    locale: f.locale,
+    user: { account: f.account, displayName: f.displayName, role: f.role },
+  };
+  const secondsUntil = (t: number) => Math.max(0, Math.ceil((t - now) / 1000));
+
+  switch (s.phase) {
+    case 'starting':
+      return { screen: 'none', ...base };
+    case 'agreement': {
+      const a = s.pending[0]!;
+      const count = Math.max(f.agreementsDue.length, s.pending.length);
+      return {
+        screen: 'agreement',
+        ...base,
+        agreement: { id: a.id, version: a.version, title: a.title, body: a.body },
+        acknowledgement: a.acknowledgement,
+        confirmingDecline: s.confirmingDecline,
+        position: count - s.pending.length + 1,
+        count,
+        ...(s.error ? { error: s.error } : {}),
+      };
+    }
+    case 'pinEnrol':
+      return {
+        screen: 'pinEnrol',
+        ...base,
+        rules: { ...f.pinRules },
+        ...(s.error ? { error: s.error } : {}),
+      };
+    case 'active':
+      if (s.internetNotice && f.internet) {
+        return {
+          screen: 'blocked',
+          ...base,
+          scope: 'internet',
+          kind: f.internet.kind,
+          reason: f.internet.reason,
+          until: f.internet.until === null ? null : new Date(f.internet.until).toISOString(),
+          contact: f.contact,
+        };
+      }
+      return { screen: 'none', ...base };
+    case 'warning':
+      return {
+        screen: 'warning',
+        ...base,
+        lockAt: s.lockAt ?? now,
+        secondsLeft: secondsUntil(s.lockAt ?? now),
+        canHideScreen: f.role === 'pupil',
+      };
+    case 'locked': {
+      const by = unlockBy(s);
+      const waiting = s.waitUntil > now;
+      const message = waiting
+        ? { key: 'unlock.wait', params: { seconds: secondsUntil(s.waitUntil) } }
+        : s.unlockMessage;
+      const idleLock =
+        s.lockReason === 'idle' || s.lockReason === 'lockNow' || s.lockReason === 'suspend';
+      const after = f.timeouts.logoffAfterLockSeconds;
+      const logoffAt =
+        f.role !== 'staff' && idleLock && after !== undefined && s.lockedAt !== undefined
+          ? s.lockedAt + after * 1000
+          : undefined;
+      return {
+        screen: 'locked',
+        ...base,
+        since: new Date(s.lockedAt ?? now).toISOString(),
+        rules: f.rules,
+        methods: unlockMethods(s),
+        ...(waiting ? { waitUntil: s.waitUntil } : {}),
+        failedAttempts: s.failedAttempts,
+        ...(message ? { message } : {}),
+        ...(logoffAt !== undefined ? { logoffAt } : {}),
+        unlockBy: by,
+        canEndSession: f.role !== 'staff' && s.lockReason !== 'visitorAuthorisation',
+        reason: s.lockReason ?? 'idle',
+      };
+    }
+    case 'blocked': {
+      const r = f.network!;
+      return {
+        screen: 'blocked',
+        ...base,
+        scope: 'network',
+        kind: r.kind,
+        reason: r.reason,
+        until: r.until === null ? null : new Date(r.until).toISOString(),
+        contact: f.contact,
+        ...(s.blockedLogoffAt !== undefined
+          ? { logoffAt: s.blockedLogoffAt, secondsLeft: secondsUntil(s.blockedLogoffAt) }
+          : {}),
+      };
+    }
+    case 'loggingOff':
+      return { screen: 'loggingOff', ...base, reason: s.logoffReason ?? 'idle' };
+  }
+}

@@ -1,0 +1,39 @@
+import { parseUser } from '../identity/user';
+import type { PinStore } from './pin-store';
+import { MalformedHashError, verifySecret } from './scrypt-hash';
+import type { Verifier, VerifyResult } from './verifier';
+
+export class PinVerifier implements Verifier {
+  readonly method = 'pin' as const;
+  constructor(private readonly store: PinStore) {}
+
+  async verify(account: string, secret: string): Promise<VerifyResult> {
+    const rec = await this.store.get(parseUser(account));
+    if (!rec)
+      return {
+        ok: false,
+        method: 'pin',
+        kind: 'unavailable',
+        detail: `no unlock PIN is set for ${account} on this computer`,
+      };
+    try {
+      if (await verifySecret(secret, rec.hash))
+        return { ok: true, method: 'pin', account: rec.user };
+    } catch (err) {
+      if (err instanceof MalformedHashError)
+        return {
+          ok: false,
+          method: 'pin',
+          kind: 'unavailable',
+          detail: `the stored PIN for ${account} is damaged (${err.message})`,
+        };
+      throw err;
+    }
+    return { ok: false, method: 'pin', kind: 'wrong', detail: 'the PIN does not match' };
+  }
+
+  /** Who enrolled, and as which role: a staff PIN may end or authorise other sessions. */
+  async roleOf(account: string) {
+    return (await this.store.get(parseUser(account)))?.role;
+  }
+}
