@@ -1,0 +1,44 @@
+/**
+ * Escaping for the two places a username meets LDAP syntax. The verifier refuses odd names
+ * before they get here; these run anyway, so that a gap in that check is not a hole.
+ */
+
+function hex(ch: string): string {
+  return Array.from(Buffer.from(ch, 'utf8'))
+    .map((b) => `\\${b.toString(16).padStart(2, '0')}`)
+    .join('');
+}
+
+/** An attribute value inside a DN (RFC 4514 section 2.4). */
+export function escapeDnValue(value: string): string {
+  let out = '';
+  const chars = Array.from(value);
+  chars.forEach((ch, i) => {
+    const first = i === 0;
+    const last = i === chars.length - 1;
+    if (ch === '\0' || /[\p{Cc}]/u.test(ch)) out += hex(ch);
+    else if ('"+,;<>\\='.includes(ch)) out += `\\${ch}`;
+    else if ((first && (ch === '#' || ch === ' ')) || (last && ch === ' ')) out += `\\${ch}`;
+    else out += ch;
+  });
+  return out;
+}
+
+/** An assertion value inside a search filter (RFC 4515 section 3). */
+export function escapeFilterValue(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    if (ch === '*' || ch === '(' || ch === ')' || ch === '\\' || ch === '\0') out += hex(ch);
+    else if (/[\p{Cc}]/u.test(ch)) out += hex(ch);
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * Put a value into a template at every `{user}`. split/join rather than String.replace,
+ * whose replacement strings give `$&` and friends a meaning.
+ */
+export function fillTemplate(template: string, value: string): string {
+  return template.split('{user}').join(value);
+}
