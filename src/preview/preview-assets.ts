@@ -1,0 +1,44 @@
+/**
+ * The preview's stand-in for Electron's preload: `window.classlock` over loopback HTTP
+ * (fetch for requests, Server-Sent Events for new Views). Plain script, loaded before the app.
+ */
+export const PREVIEW_BRIDGE_JS = `(() => {
+  const listeners = new Set();
+  const post = async (path, body) => {
+    const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const data = await r.json();
+    if (!r.ok) throw new Error(data.error || 'preview request failed');
+    return data;
+  };
+  const events = new EventSource('/api/events');
+  events.onmessage = (e) => { const v = JSON.parse(e.data); listeners.forEach((l) => l(v)); };
+  window.classlock = {
+    getView: async () => (await fetch('/api/view')).json(),
+    send: (intent) => post('/api/intent', intent),
+    onView: (l) => { listeners.add(l); return () => listeners.delete(l); },
+  };
+})();
+`;
+
+/** A separate page of buttons, so the screens themselves stay exactly as users see them. */
+export const CONTROLS_HTML = `<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Classlock preview controls</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'">
+<style>body{font:18px system-ui,sans-serif;margin:2rem;max-width:40rem}button{font-size:18px;margin:.3rem;padding:.6rem 1rem}</style>
+</head><body>
+<h1>Preview controls</h1>
+<p>Keep the preview open in another tab or window; these buttons change what it shows.</p>
+<button data-a="restart">Start again (first login)</button>
+<button data-a="warn">Go idle (the warning appears in a second)</button>
+<button data-a="lock">Lock now</button>
+<button data-a="internet">Withdraw internet access</button>
+<button data-a="network">Withdraw network access</button>
+<p id="out" role="status"></p>
+<script>
+for (const b of document.querySelectorAll('button')) b.onclick = async () => {
+  const r = await fetch('/api/preview/' + b.dataset.a, { method: 'POST' });
+  const v = await r.json();
+  document.getElementById('out').textContent = r.ok ? 'Now showing: ' + v.screen : v.error;
+};
+</script></body></html>
+`;

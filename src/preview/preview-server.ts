@@ -1,0 +1,253 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { systemClock } from '../core/clock';
+import type { Policy, Role, Sanction } from '../core/policy/schema';
+import { SessionRuntime, type SessionShell } from '../core/session/runtime';
+import { createIpcHandlers } from '../main/ipc/handlers';
+import { Channels } from '../shared/ipc';
+import type { View } from '../shared/view';
+import { previewIdentity } from './preview-identity';
+import { CONTROLS_HTML, PREVIEW_BRIDGE_JS } from './preview-assets';
+
+/**
+ * `classlock-admin preview` and `npm start` without Electron: the real screens, with the
+ * real session core and the real IPC handlers behind them, served on loopback so IT can
+ * read a policy's agreements, lock and blocked screens before publishing it. Nothing here
+ * is reachable from another machine.
+ */
+export interface PreviewOptions {
+  policy: Policy;
+  role: Role;
+  locale?: string;
+  rendererDir: string;
+  port?: number;
+  host?: '127.0.0.1' | '::1';
+}
+
+export interface PreviewServer {
+  url: string;
+  controlsUrl: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+const MAX_BODY = 16 * 1024;
+
+class PreviewSession {
+  rt!: SessionRuntime;
+  private dataDir = '';
+  private idleSeconds = 0;
+  private timer: NodeJS.Timeout | undefined;
+  readonly listeners = new Set<(v: View) => void>();
+
+  constructor(private readonly o: PreviewOptions) {}
+
+  async open(policy: Policy = this.o.policy): Promise<void> {
+    await this.close();
+    this.dataDir = await mkdtemp(join(tmpdir(), 'classlock-preview-'));
+    const who = previewIdentity(policy, this.o.role);
+    const shell: SessionShell = {
+      present: (v) => this.listeners.forEach((l) => l(v)),
+      lockOs: async () => undefined,
+      // A preview never ends anyone's desktop session: it shows the screen and stops there.
+      logoff: async () => undefined,
+    };
+    this.rt = await SessionRuntime.create({
+      clock: systemClock,
+      account: who.account,
+      groups: who.groups,
+      hostname: 'PREVIEW',
+      machineId: 'preview',
+      policy,
+      dataDir: this.dataDir,
+      shell,
+      ...(this.o.locale ? { locale: this.o.locale } : {}),
+    });
+    await this.rt.start();
+    this.idleSeconds = 0;
+    this.timer = setInterval(() => void this.rt.idle(++this.idleSeconds), 1000);
+    this.timer.unref();
+  }
+
+  activity(): void {
+    this.idleSeconds = 0;
+  }
+
+  /** Jump the idle counter to just before the warning, so IT sees it without waiting minutes. */
+  nearWarning(): void {
+    const t = this.rt.snapshot().facts.timeouts;
+    this.idleSeconds = Math.max(0, t.lockSeconds - t.warnSeconds - 1);
+  }
+
+  async withSanction(scope: Sanction['scope']): Promise<void> {
+    const who = this.rt.snapshot().facts.account;
+    const policy: Policy = structuredClone(this.o.policy);
+    policy.sanctions = [
+      ...policy.sanctions,
+      {
+        id: `preview-${scope}`,
+        user: who,
+        scope,
+        kind: 'sanction',
+        until: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        reason: 'Preview: the reason IT writes appears here',
+        issuedBy: 'Preview',
+        issuedAt: new Date().toISOString(),
+      },
+    ];
+    await this.rt.policyChanged(policy);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
+  const rendererDir = resolve(o.rendererDir);
+  const indexPath = join(rendererDir, 'index.html');
+  const index = await readFile(indexPath, 'utf8').catch(() => {
+    throw new Error(
+      `The screens are not built (${indexPath} is missing): run \`npm run build\` first.`,
+    );
+  });
+  // The same page, with the preview bridge loaded first and permission to call back home.
+  const page = index
+    .replace("connect-src 'none'", "connect-src 'self'")
+    .replace(
+      '<script type="module"',
+      '<script src="./preview-bridge.js"></script>\n    <script type="module"',
+    );
+
+  const session = new PreviewSession(o);
+  await session.open();
+  const handlers = createIpcHandlers({
+    view: () => session.rt.view(),
+    intent: (i) => session.rt.intent(i),
+  });
+  const streams = new Set<ServerResponse>();
+  const push = (v: View) => streams.forEach((s) => s.write(`data: ${JSON.stringify(v)}\n\n`));
+  session.listeners.add(push);
+
+  const api = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (path === '/api/view' && req.method === 'GET')
+      return json(res, 200, await handlers[Channels.getView]());
+    if (path === '/api/events' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.write(`data: ${JSON.stringify(session.rt.view())}\n\n`);
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
+    if (path === '/api/intent') {
+      const body = await readBody(req);
+      try {
+        const intent = JSON.parse(body) as unknown;
+        if ((intent as { type?: unknown })?.type === 'activity') session.activity();
+        return json(res, 200, await handlers[Channels.intent](intent));
+      } catch (err) {
+        return json(res, 400, { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    const action = path.slice('/api/preview/'.length);
+    switch (action) {
+      case 'restart':
+        await session.open();
+        break;
+      case 'warn':
+        session.nearWarning();
+        break;
+      case 'lock':
+        await session.rt.lockNow();
+        break;
+      case 'network':
+      case 'internet':
+        await session.withSanction(action);
+        break;
+      default:
+        return json(res, 404, { error: `no preview action ${action}` });
+    }
+    return json(res, 200, session.rt.view());
+  };
+
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+    };
+    if (path.startsWith('/api/')) {
+      api(req, res, path).catch((err: unknown) => json(res, 500, { error: String(err) }));
+      return;
+    }
+    if (path === '/' || path === '/index.html') return send(200, TYPES['.html']!, page);
+    if (path === '/preview-bridge.js') return send(200, TYPES['.js']!, PREVIEW_BRIDGE_JS);
+    if (path === '/controls') return send(200, TYPES['.html']!, CONTROLS_HTML);
+    const file = normalize(join(rendererDir, path));
+    if (!file.startsWith(rendererDir + sep) || req.method !== 'GET')
+      return send(404, 'text/plain', 'not found');
+    stat(file).then(
+      (s) => {
+        if (!s.isFile()) return send(404, 'text/plain', 'not found');
+        res.writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'cache-control': 'no-store',
+        });
+        createReadStream(file).pipe(res);
+      },
+      () => send(404, 'text/plain', 'not found'),
+    );
+  });
+  const host = o.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(o.port ?? 0, host, ok);
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = host === '::1' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/`,
+    controlsUrl: `${origin}/controls`,
+    close: async () => {
+      for (const s of streams) s.end();
+      await session.close();
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('request too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
