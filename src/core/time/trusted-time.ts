@@ -1,0 +1,154 @@
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import type { Clock } from '../clock';
+import { systemClock } from '../clock';
+import { writeFileAtomic } from '../storage/atomic-file';
+
+/** Where a trusted instant came from, for the tray and the audit log. */
+export type TrustedTimeSource = 'bundle-issuedAt' | 'http-date' | (string & {});
+
+const StoredSchema = z.object({
+  format: z.literal('classlock-trusted-time/1'),
+  floor: z.number().int().nonnegative(),
+  source: z.string(),
+});
+
+export interface TrustedTimeOptions {
+  /** The PC's wall clock: pupils (and dead CMOS batteries) can move it. */
+  clock?: Clock;
+  /** A clock that only counts forward while this process runs (ms), e.g. performance.now. */
+  monotonic?: () => number;
+}
+
+/**
+ * The time sanctions expire by. A pupil who sets the PC clock forward or back must gain
+ * nothing, so the answer is
+ *
+ *     max(floor, min(wall clock, floor + monotonic time elapsed since the floor was seen))
+ *
+ * where the floor is the newest trusted instant (a verified bundle's issuedAt, an HTTP
+ * Date from the policy server) and never moves backwards, on disk or in memory. The wall
+ * clock can therefore only hold time back, never push it past what really elapsed. After a
+ * restart the monotonic anchor is gone (we cannot know how long the machine was off), so
+ * only the floor counts until a new trusted instant arrives: a sanction lifts late rather
+ * than early. The monotonic clock also stops while the machine sleeps; the same rule holds.
+ */
+export class TrustedTime {
+  private floorMs: number;
+  private source: string;
+  /** Monotonic reading when the floor was set in this process; undefined after a restart. */
+  private anchor: number | undefined;
+  private readonly clock: Clock;
+  private readonly monotonic: () => number;
+  private writes: Promise<void> = Promise.resolve();
+  private writeError: string | undefined;
+
+  private constructor(
+    private readonly path: string,
+    floor: number,
+    source: string,
+    opts: TrustedTimeOptions,
+    /** Why the stored floor could not be read, if it could not. */
+    readonly problem: string | undefined,
+  ) {
+    this.floorMs = floor;
+    this.source = source;
+    this.clock = opts.clock ?? systemClock;
+    this.monotonic = opts.monotonic ?? (() => performance.now());
+  }
+
+  /**
+   * Read the stored floor. A missing file is a first start (floor 0: every sanction in the
+   * policy stays in force until trusted time arrives); an unreadable one is reported in
+   * `problem` and treated the same way, failing closed.
+   */
+  static async load(path: string, opts: TrustedTimeOptions = {}): Promise<TrustedTime> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      return new TrustedTime(
+        path,
+        0,
+        'none',
+        opts,
+        missing ? undefined : `could not read the trusted time file ${path}: ${String(err)}`,
+      );
+    }
+    try {
+      const stored = StoredSchema.parse(JSON.parse(text));
+      return new TrustedTime(path, stored.floor, stored.source, opts, undefined);
+    } catch {
+      return new TrustedTime(
+        path,
+        0,
+        'none',
+        opts,
+        `the trusted time file ${path} is damaged; sanctions stay in force until the policy server is reached`,
+      );
+    }
+  }
+
+  /** The newest trusted instant seen (epoch ms). */
+  floor(): number {
+    return this.floorMs;
+  }
+
+  /** Where the floor came from. */
+  floorSource(): string {
+    return this.source;
+  }
+
+  /** The time used for sanction expiry. */
+  now(): number {
+    if (this.anchor === undefined) return this.floorMs;
+    const elapsed = Math.max(0, this.monotonic() - this.anchor);
+    return Math.max(this.floorMs, Math.min(this.clock.now(), this.floorMs + elapsed));
+  }
+
+  /**
+   * A trusted instant arrived. The floor moves to the later of it and the current trusted
+   * time, is persisted before this resolves, and restarts the monotonic anchor.
+   */
+  async observe(epochMs: number, source: TrustedTimeSource): Promise<void> {
+    if (!Number.isFinite(epochMs)) return;
+    const current = this.now();
+    const next = Math.max(Math.floor(epochMs), current);
+    this.anchor = this.monotonic();
+    if (next === this.floorMs) return;
+    this.floorMs = next;
+    this.source = next === Math.floor(epochMs) ? source : this.source;
+    const body = JSON.stringify({
+      format: 'classlock-trusted-time/1',
+      floor: this.floorMs,
+      source: this.source,
+    });
+    // Serialise writes so an older floor can never land after a newer one. A failed write
+    // (full or read-only disk) never rejects: callers may not await, and the floor in
+    // memory still holds; the next restart simply starts from the older floor (later lift).
+    const write = this.writes.then(async () => {
+      try {
+        await writeFileAtomic(this.path, `${body}\n`, 0o644);
+        this.writeError = undefined;
+      } catch (err) {
+        this.writeError = `could not save the trusted time to ${this.path}: ${String(err)}`;
+      }
+    });
+    this.writes = write;
+    await write;
+  }
+
+  /** Why the last attempt to save the floor failed, for the tray; undefined when saved. */
+  saveProblem(): string | undefined {
+    return this.writeError;
+  }
+}
+
+/** The instant in an HTTP Date header, or undefined if there is none or it is unreadable. */
+export function httpDate(header: string | null | undefined): number | undefined {
+  if (!header) return undefined;
+  const t = Date.parse(header);
+  return Number.isNaN(t) ? undefined : t;
+}
