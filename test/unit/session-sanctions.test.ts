@@ -239,3 +239,22 @@ describe('sanctions end on time, and never early', () => {
     expect(enforcer.restricted.size).toBe(1);
   });
 });
+
+describe('an internet restriction undone from outside Classlock', () => {
+  it('is put back at the next policy check', async () => {
+    const enforcer = new StateEnforcer();
+    const s = await pupilPastAgreement(withSanctions(sanction({})), { enforcer });
+    // e.g. the helper restarted, or Group Policy rewrote the proxy settings
+    await enforcer.clearLeftovers();
+    expect(enforcer.restricted.size).toBe(0);
+    await s.rt.reassert();
+    expect(enforcer.restricted.has('SCHOOL\\y7.pupil')).toBe(true);
+  });
+
+  it('is not invented for a pupil with no sanction', async () => {
+    const enforcer = new StateEnforcer();
+    const s = await pupilPastAgreement(defaultPolicy(), { enforcer });
+    await s.rt.reassert();
+    expect(enforcer.restricted.size).toBe(0);
+  });
+});

@@ -227,6 +227,17 @@ export class SessionRuntime {
     });
   }
 
+  /**
+   * Apply the internet restriction again if one is in force: the enforcers are idempotent,
+   * and something outside Classlock (a restarted helper, a Group Policy refresh of the
+   * proxy settings) may have undone it. The shell calls this after every policy check.
+   */
+  reassert(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.state.internetEnforced) await this.enforceInternet(true, { quiet: true });
+    });
+  }
+
   private trustedNow(): number {
     return this.o.trustedNow ? this.o.trustedNow() : this.o.clock.now();
   }
@@ -341,7 +352,7 @@ export class SessionRuntime {
     }
   }
 
-  private async enforceInternet(on: boolean): Promise<void> {
+  private async enforceInternet(on: boolean, opts: { quiet?: boolean } = {}): Promise<void> {
     const allow = on
       ? [
           ...new Set([
@@ -362,6 +373,7 @@ export class SessionRuntime {
         await enforcer.apply(target, allow, { until: this.state.facts.internet?.until ?? null });
       else await enforcer.lift(target);
       this.enforcementError = undefined;
+      if (opts.quiet) return;
       await this.safeAudit({
         event: on ? 'enforcement.applied' : 'enforcement.lifted',
         user: this.user.raw,
