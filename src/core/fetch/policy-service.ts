@@ -1,0 +1,354 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
+import type { AuditSink } from '../audit/audit-log';
+import type { Clock } from '../clock';
+import { DEFAULT_MAX_POLICY_BYTES, verifyBundle, type TrustedKeys } from '../policy/bundle';
+import type { Policy } from '../policy/schema';
+import { writeFileAtomic } from '../storage/atomic-file';
+import { fetchSource } from './fetch-source';
+import type { FetchOutcome, Validators } from './fetch-types';
+
+export type PolicyOrigin = 'cache' | 'fetched' | 'default';
+
+export interface PolicyMeta {
+  origin: PolicyOrigin;
+  /** The source it came from: a URL or path, "cache" or "default". */
+  source: string;
+  serial: number;
+  keyId: string | null;
+  /** The policy's issuedAt, epoch ms. */
+  issuedAt: number;
+}
+
+export interface TrustedTimeObserver {
+  observe(epochMs: number, source: string): void;
+}
+
+export interface PolicyServiceOptions {
+  sources: readonly string[];
+  trustedKeys: TrustedKeys | Readonly<Record<string, KeyObject | string>>;
+  /** The last good bundle, exactly as received. */
+  cachePath: string;
+  pollSeconds: number;
+  maxBytes?: number;
+  audit: AuditSink;
+  clock: Clock;
+  trustedTime?: TrustedTimeObserver;
+  /** Called with every policy put in force: the cached one at start, then each new one. */
+  onPolicy(policy: Policy, meta: PolicyMeta): void | Promise<void>;
+  /** The policy shipped with the app, used when no verified bundle is available. */
+  defaultPolicy?: Policy | (() => Promise<Policy>);
+  connectTimeoutMs?: number;
+  totalTimeoutMs?: number;
+  /** Time zone for the times in status(); default: the machine's. */
+  statusTimeZone?: string;
+}
+
+export interface PolicyStatus {
+  policy: PolicyMeta | null;
+  lastCheck: { at: number; ok: boolean; message?: string } | null;
+}
+
+interface InForce {
+  policy: Policy;
+  meta: PolicyMeta;
+  bytes: Uint8Array | null;
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array): boolean {
+  return a !== null && Buffer.from(a).equals(Buffer.from(b));
+}
+
+/**
+ * Keeps the terminal's policy: the verified bundle on disk at start, then a poll of the
+ * configured sources. A bundle is obeyed only if it verifies; anything else leaves the
+ * last good policy in force (so a broken or hostile server can never lift a sanction) and
+ * is audited with its reason and shown in status().
+ */
+export class PolicyService {
+  private readonly trusted: TrustedKeys;
+  private readonly maxBytes: number;
+  private current: InForce | null = null;
+  private validators = new Map<string, Validators>();
+  private lastCheck: PolicyStatus['lastCheck'] = null;
+  private lastAuditedFailure: string | undefined;
+  private inFlight: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(private readonly opts: PolicyServiceOptions) {
+    this.trusted =
+      opts.trustedKeys instanceof Map
+        ? opts.trustedKeys
+        : new Map(Object.entries(opts.trustedKeys as Record<string, KeyObject | string>));
+    this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_POLICY_BYTES;
+  }
+
+  /** Put the cached bundle (re-verified) or the default policy in force, then start polling. */
+  async start(): Promise<void> {
+    await this.loadCache();
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Check the sources now. Never throws; concurrent calls share one check. */
+  checkNow(): Promise<void> {
+    if (!this.inFlight) {
+      this.inFlight = this.check()
+        .catch(async (err: unknown) => {
+          await this.recordFailure(`internal error while checking: ${(err as Error).message}`, [
+            { source: '-', code: 'internal', message: String(err) },
+          ]);
+        })
+        .finally(() => {
+          this.inFlight = undefined;
+          if (this.running) this.schedule(this.opts.pollSeconds * 1000);
+        });
+    }
+    return this.inFlight;
+  }
+
+  policy(): Policy | null {
+    return this.current?.policy ?? null;
+  }
+
+  snapshot(): PolicyStatus {
+    return { policy: this.current?.meta ?? null, lastCheck: this.lastCheck };
+  }
+
+  /** One line for the tray: "Policy 42 from 12:03; last check 12:05 failed: …". */
+  status(): string {
+    const m = this.current?.meta;
+    const head = !m
+      ? 'No policy in force'
+      : m.origin === 'default'
+        ? 'Built-in default policy (no signed policy received yet)'
+        : `Policy ${m.serial} from ${this.when(m.issuedAt)}`;
+    const c = this.lastCheck;
+    if (!c) return `${head}; not checked yet`;
+    return `${head}; last check ${this.when(c.at)} ${c.ok ? 'ok' : `failed: ${c.message ?? ''}`}`;
+  }
+
+  private when(t: number): string {
+    const tz = this.opts.statusTimeZone;
+    const time = new Intl.DateTimeFormat('en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: tz,
+    }).format(t);
+    const day = (x: number) =>
+      new Intl.DateTimeFormat('en-GB', {
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        timeZone: tz,
+      }).format(x);
+    const d = day(t);
+    return d === day(this.opts.clock.now()) ? time : `${d} ${time}`;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    // ±10 % so thousands of terminals switched on together do not poll in lock-step.
+    const jitter = delayMs === 0 ? 0 : delayMs * 0.1 * (Math.random() * 2 - 1);
+    this.timer = setTimeout(() => void this.checkNow(), delayMs + jitter);
+    this.timer.unref();
+  }
+
+  private async loadCache(): Promise<void> {
+    let bytes: Uint8Array | undefined;
+    try {
+      // Refuse a planted giant before reading it into memory.
+      const size = (await stat(this.opts.cachePath)).size;
+      if (size > this.maxBytes) {
+        throw new Error(`it is ${size} bytes, over the limit of ${this.maxBytes}`);
+      }
+      bytes = new Uint8Array(await readFile(this.opts.cachePath));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        await this.safeAudit({
+          event: 'policy.rejected',
+          source: 'cache',
+          code: 'read',
+          reason: `the saved policy ${this.opts.cachePath} cannot be read: ${(err as Error).message}`,
+        });
+      }
+    }
+    if (bytes) {
+      const v = verifyBundle(bytes, this.trusted, { maxBytes: this.maxBytes });
+      if (v.ok) {
+        this.observeTime(v.issuedAt, 'cached policy issuedAt');
+        await this.putInForce(
+          v.policy,
+          {
+            origin: 'cache',
+            source: 'cache',
+            serial: v.serial,
+            keyId: v.keyId,
+            issuedAt: v.issuedAt,
+          },
+          bytes,
+        );
+        return;
+      }
+      // Someone edited the saved copy, or the key it was signed with is no longer trusted.
+      await this.safeAudit({
+        event: 'policy.rejected',
+        source: 'cache',
+        code: v.code,
+        reason: `the saved policy was refused: ${v.message}`,
+      });
+    }
+    await this.useDefault();
+  }
+
+  private async useDefault(): Promise<void> {
+    const d = this.opts.defaultPolicy;
+    if (!d) return;
+    const policy = typeof d === 'function' ? await d() : d;
+    await this.putInForce(
+      policy,
+      {
+        origin: 'default',
+        source: 'default',
+        serial: policy.serial,
+        keyId: null,
+        issuedAt: Date.parse(policy.issuedAt),
+      },
+      null,
+    );
+  }
+
+  private minSerial(): number | undefined {
+    const m = this.current?.meta;
+    return m && m.origin !== 'default' ? m.serial : undefined;
+  }
+
+  private async check(): Promise<void> {
+    const failures: { source: string; code: string; message: string }[] = [];
+    for (const source of this.opts.sources) {
+      let outcome: FetchOutcome;
+      try {
+        outcome = await fetchSource(source, {
+          validators: this.validators.get(source),
+          maxBytes: this.maxBytes,
+          connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000,
+          totalTimeoutMs: this.opts.totalTimeoutMs ?? 20_000,
+        });
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        failures.push({
+          source,
+          code: typeof code === 'string' ? code : 'network',
+          message: (err as Error).message,
+        });
+        continue;
+      }
+      if (outcome.kind === 'not-modified') {
+        if (outcome.serverDate !== undefined)
+          this.observeTime(outcome.serverDate, `HTTP Date from ${source}`);
+        this.recordSuccess();
+        return;
+      }
+      const v = verifyBundle(outcome.bytes, this.trusted, {
+        maxBytes: this.maxBytes,
+        minSerial: this.minSerial(),
+      });
+      if (!v.ok) {
+        failures.push({ source, code: v.code, message: v.message });
+        continue;
+      }
+      this.observeTime(v.issuedAt, 'policy issuedAt');
+      if (outcome.serverDate !== undefined)
+        this.observeTime(outcome.serverDate, `HTTP Date from ${source}`);
+      // Only the source that served the policy in force may answer "not modified".
+      this.validators = new Map([[source, outcome.validators]]);
+      if (!sameBytes(this.current?.bytes ?? null, outcome.bytes)) {
+        try {
+          await writeFileAtomic(this.opts.cachePath, outcome.bytes, 0o644);
+        } catch (err) {
+          await this.safeAudit({
+            event: 'policy.cache-failed',
+            reason: `the new policy could not be saved to ${this.opts.cachePath}: ${(err as Error).message}`,
+          });
+        }
+        await this.safeAudit({ event: 'policy.applied', serial: v.serial, keyId: v.keyId, source });
+        await this.putInForce(
+          v.policy,
+          { origin: 'fetched', source, serial: v.serial, keyId: v.keyId, issuedAt: v.issuedAt },
+          outcome.bytes,
+        );
+      }
+      this.recordSuccess();
+      return;
+    }
+    const several = this.opts.sources.length > 1;
+    const message = failures.length
+      ? failures.map((f) => (several ? `${f.source}: ${f.message}` : f.message)).join('; ')
+      : 'no policy sources are configured';
+    await this.recordFailure(message, failures);
+  }
+
+  private recordSuccess(): void {
+    this.lastCheck = { at: this.opts.clock.now(), ok: true };
+    this.lastAuditedFailure = undefined;
+  }
+
+  private async recordFailure(
+    message: string,
+    failures: { source: string; code: string; message: string }[],
+  ): Promise<void> {
+    this.lastCheck = { at: this.opts.clock.now(), ok: false, message };
+    // A server down for a day would otherwise write 2,880 identical lines.
+    if (message === this.lastAuditedFailure) return;
+    this.lastAuditedFailure = message;
+    await this.safeAudit({
+      event: 'policy.rejected',
+      reason: message,
+      code: failures[0]?.code ?? 'none',
+      source: failures[0]?.source ?? null,
+      failures,
+      serialInForce: this.current?.meta.serial ?? null,
+    });
+  }
+
+  private async putInForce(
+    policy: Policy,
+    meta: PolicyMeta,
+    bytes: Uint8Array | null,
+  ): Promise<void> {
+    this.current = { policy, meta, bytes };
+    try {
+      await this.opts.onPolicy(policy, meta);
+    } catch (err) {
+      await this.safeAudit({
+        event: 'policy.apply-failed',
+        serial: meta.serial,
+        reason: (err as Error).message,
+      });
+    }
+  }
+
+  private observeTime(t: number, source: string): void {
+    if (!Number.isFinite(t)) return;
+    try {
+      this.opts.trustedTime?.observe(t, source);
+    } catch {
+      // The time floor is advisory here; its owner reports its own problems.
+    }
+  }
+
+  private async safeAudit(entry: { event: string; [k: string]: unknown }): Promise<void> {
+    try {
+      await this.opts.audit.append(entry);
+    } catch {
+      // An audit disk failure must not stop the terminal obeying its policy.
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { signPolicy, verifyBundle, type BundleFailureCode } from '../../src/core/policy/bundle';
+import { jsonDepthExceeds } from '../../src/core/policy/json-depth';
+import { parsePolicyYaml } from '../../src/core/policy/policy-yaml';
+import type { Policy } from '../../src/core/policy/schema';
+import { MINIMAL_POLICY_YAML } from '../../src/admin/minimal-policy';
+
+const pair = generateKeyPairSync('ed25519');
+const stranger = generateKeyPairSync('ed25519');
+const pubPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const trusted = new Map([['trust-2026', pubPem]]);
+
+function policy(serial = 42): Policy {
+  const r = parsePolicyYaml(MINIMAL_POLICY_YAML);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return { ...r.policy, serial, issuedAt: '2026-11-22T09:00:00Z' };
+}
+const enc = (s: string) => new TextEncoder().encode(s);
+const signedRaw = (payload: string) =>
+  JSON.stringify({
+    format: 'classlock-policy/1',
+    keyId: 'trust-2026',
+    payload,
+    signature: sign(null, Buffer.from(payload), pair.privateKey).toString('base64'),
+  });
+
+describe('signing and verifying a policy bundle', () => {
+  it('verifies what it signed and reports serial, key id and issuedAt', () => {
+    const text = signPolicy(policy(), pair.privateKey, 'trust-2026');
+    const r = verifyBundle(enc(text), trusted, { minSerial: 42 });
+    expect(r).toMatchObject({
+      ok: true,
+      serial: 42,
+      keyId: 'trust-2026',
+      issuedAt: Date.parse('2026-11-22T09:00:00Z'),
+    });
+    expect(r.ok && r.policy.organisation.name).toBe('Example School');
+  });
+
+  it('carries the policy as JSON text, which compresses well on the wire', () => {
+    const text = signPolicy(policy(), pair.privateKey, 'trust-2026');
+    const b = JSON.parse(text) as { payload: string };
+    expect(JSON.parse(b.payload).serial).toBe(42);
+    expect(gzipSync(text).length).toBeLessThan(text.length / 2);
+  });
+
+  it('trusts a key given as PEM, as a KeyObject or as the bare base64 of a Group Policy value', () => {
+    const text = enc(signPolicy(policy(), pair.privateKey, 'trust-2026'));
+    const body = pubPem.replace(/-----[^-]+-----/g, '').replace(/\s/g, '');
+    for (const key of [pubPem, pair.publicKey, body]) {
+      expect(verifyBundle(text, new Map([['trust-2026', key]])).ok).toBe(true);
+    }
+  });
+
+  const good = () => signPolicy(policy(), pair.privateKey, 'trust-2026');
+  const cases: [
+    string,
+    () => Uint8Array,
+    BundleFailureCode,
+    RegExp,
+    { minSerial?: number; maxBytes?: number }?,
+  ][] = [
+    [
+      'over the size limit',
+      () => enc(good()),
+      'too-large',
+      /is \d+ KB, over the limit of 1 KB/,
+      { maxBytes: 1024 },
+    ],
+    [
+      'not JSON',
+      () => enc('<html>Sign in to the Wi-Fi</html>'),
+      'not-json',
+      /not JSON; it starts "<html>Sign in to the Wi-Fi<\/ht"/,
+    ],
+    [
+      'not text at all',
+      () => new Uint8Array([0xff, 0xfe, 0x00, 0x81]),
+      'not-json',
+      /not valid UTF-8/,
+    ],
+    [
+      'nested 100,000 levels deep',
+      () => enc('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)),
+      'too-deep',
+      /nested more than 64 levels/,
+    ],
+    [
+      'a signed payload nested too deep',
+      () => enc(signedRaw('['.repeat(70) + ']'.repeat(70))),
+      'too-deep',
+      /signed policy is nested/,
+    ],
+    [
+      'an unknown format version',
+      () => enc(JSON.stringify({ ...JSON.parse(good()), format: 'classlock-policy/2' })),
+      'unknown-format',
+      /"classlock-policy\/2" is not one this terminal reads/,
+    ],
+    ['no format at all', () => enc('{"serial": 42}'), 'unknown-format', /has no "format"/],
+    [
+      'a damaged envelope',
+      () => enc(JSON.stringify({ ...JSON.parse(good()), signature: undefined })),
+      'bad-envelope',
+      /signature/,
+    ],
+    [
+      'a key id the terminal does not trust',
+      () => enc(signPolicy(policy(), pair.privateKey, 'old-2024')),
+      'untrusted-key',
+      /signed with key old-2024, which this terminal does not trust \(trusted: trust-2026\)/,
+    ],
+    [
+      'a good signature by another key',
+      () => enc(signPolicy(policy(), stranger.privateKey, 'trust-2026')),
+      'bad-signature',
+      /^signature does not match key trust-2026$/,
+    ],
+    [
+      'one changed byte in the payload',
+      () => enc(good().replace('\\"serial\\":42', '\\"serial\\":43')),
+      'bad-signature',
+      /signature does not match key trust-2026/,
+    ],
+    [
+      'a signed payload that is not JSON',
+      () => enc(signedRaw('serial: 42')),
+      'payload-not-json',
+      /not JSON/,
+    ],
+    [
+      'a signed payload that breaks the schema',
+      () => enc(signedRaw(JSON.stringify({ ...policy(), profiles: [], extra: 1 }))),
+      'schema',
+      /breaks the policy rules: .*profiles: needs at least one entry.*extra: unknown field/,
+    ],
+    [
+      'an older serial',
+      () => enc(good()),
+      'serial-rollback',
+      /serial 42 is older than the one in force \(43\)/,
+      { minSerial: 43 },
+    ],
+  ];
+  it.each(cases)('refuses %s with its own code and words', (_n, bytes, code, message, opts) => {
+    const r = verifyBundle(bytes(), trusted, opts ?? {});
+    expect(r.ok).toBe(false);
+    expect(r.ok ? null : r.code).toBe(code);
+    expect(r.ok ? '' : r.message).toMatch(message);
+  });
+});
+
+describe('the nesting guard', () => {
+  it('counts brackets only outside strings', () => {
+    expect(jsonDepthExceeds('{"a":"[[[[[[[[[[[[[[[[[[[[[[[[\\"[[[[[[["}', 3)).toBe(false);
+    expect(jsonDepthExceeds('[[[[1]]]]', 3)).toBe(true);
+    expect(jsonDepthExceeds('[[[1]]]', 3)).toBe(false);
+    expect(jsonDepthExceeds('[[],[],[],[],[]]', 2)).toBe(false);
+  });
+});
