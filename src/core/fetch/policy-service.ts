@@ -251,8 +251,7 @@ export class PolicyService {
         continue;
       }
       if (outcome.kind === 'not-modified') {
-        if (outcome.serverDate !== undefined)
-          this.observeTime(outcome.serverDate, `HTTP Date from ${source}`);
+        this.observeServerDate(outcome.serverDate, source);
         this.recordSuccess();
         return;
       }
@@ -265,8 +264,7 @@ export class PolicyService {
         continue;
       }
       this.observeTime(v.issuedAt, 'policy issuedAt');
-      if (outcome.serverDate !== undefined)
-        this.observeTime(outcome.serverDate, `HTTP Date from ${source}`);
+      this.observeServerDate(outcome.serverDate, source);
       // Only the source that served the policy in force may answer "not modified".
       this.validators = new Map([[source, outcome.validators]]);
       if (!sameBytes(this.current?.bytes ?? null, outcome.bytes)) {
@@ -333,6 +331,16 @@ export class PolicyService {
         reason: (err as Error).message,
       });
     }
+  }
+
+  /**
+   * A server's Date header moves the sanction clock forward, so only a server whose
+   * identity TLS has proved may do it: on plain http anyone on the network could send a
+   * Date next year and end every sanction early. The signed issuedAt is trusted anywhere.
+   */
+  private observeServerDate(date: number | undefined, source: string): void {
+    if (date === undefined || !source.toLowerCase().startsWith('https://')) return;
+    this.observeTime(date, `HTTP Date from ${source}`);
   }
 
   private observeTime(t: number, source: string): void {
