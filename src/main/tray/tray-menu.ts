@@ -1,0 +1,61 @@
+import type { Policy } from '../../core/policy/schema';
+import type { View } from '../../shared/view';
+
+/** One tray menu line, free of Electron so it can be checked in a test. */
+export type TrayItem =
+  | { kind: 'text'; label: string }
+  | { kind: 'separator' }
+  | { kind: 'submenu'; label: string; items: string[] }
+  | { kind: 'action'; label: string; action: 'lockNow'; accelerator?: string; enabled: boolean };
+
+export interface TrayState {
+  view: View;
+  /** e.g. "Policy 42 from https://policy.school.local/policy.json, checked 09:14". */
+  policyStatus: string;
+  /** Internet sanction in force, in words; absent when none. */
+  restriction?: string;
+  /** A sanction that could not be applied, in words for IT. */
+  enforcementError?: string;
+  rules: string[];
+  lockNowAccelerator?: string;
+}
+
+const ROLE_WORDS = { pupil: 'pupil', staff: 'staff', visitor: 'visitor' } as const;
+
+export function trayMenu(s: TrayState): TrayItem[] {
+  const items: TrayItem[] = [
+    {
+      kind: 'text',
+      label: `Signed in: ${s.view.user.displayName} (${ROLE_WORDS[s.view.user.role]})`,
+    },
+    { kind: 'text', label: s.policyStatus },
+  ];
+  if (s.restriction) items.push({ kind: 'text', label: s.restriction });
+  if (s.enforcementError) items.push({ kind: 'text', label: s.enforcementError });
+  items.push({ kind: 'separator' });
+  if (s.rules.length) items.push({ kind: 'submenu', label: 'Rules', items: s.rules });
+  items.push({
+    kind: 'action',
+    label: 'Lock now',
+    action: 'lockNow',
+    accelerator: s.lockNowAccelerator,
+    // Locking something already covered means nothing; the item says so by greying out.
+    enabled: s.view.screen === 'none',
+  });
+  return items;
+}
+
+/** The tooltip: one line, as Windows shows it on hover. */
+export function trayTooltip(s: TrayState): string {
+  return `Classlock: ${s.view.user.displayName} (${ROLE_WORDS[s.view.user.role]})`;
+}
+
+/**
+ * The rules for this user's role in their locale, as the policy writes them. A lookup
+ * shown in the tray menu, not a decision.
+ */
+export function rulesFor(policy: Policy, role: View['user']['role'], locale: string): string[] {
+  const set = policy.rules.find((r) => r.role === role);
+  if (!set) return [];
+  return set.locales[locale] ?? set.items;
+}
