@@ -1,12 +1,28 @@
 import { readFile } from 'node:fs/promises';
+import { defaultConfigSources } from '../core/config/default-sources';
+import { loadMachineConfig } from '../core/config/machine-config';
 import { DirectNftablesEnforcer, DEFAULT_NETD_SOCKET } from '../core/enforcement/nftables-enforcer';
+import type { TrustedKeys } from '../core/policy/bundle';
 import { startNetd } from './netd';
 
 /**
  * Entry point of classlock-netd.service. Settings come from the unit's environment:
  * CLASSLOCK_NETD_SOCKET (default /run/classlock/netd.sock), CLASSLOCK_NETD_GROUP (the group
- * whose members may use the socket, default users), CLASSLOCK_NETD_MIN_UID (default 1000).
+ * whose members may use the socket, default users), CLASSLOCK_NETD_MIN_UID (default 1000),
+ * and the state folder for the highest policy serial seen: STATE_DIRECTORY (set by the
+ * unit's StateDirectory=), else CLASSLOCK_NETD_STATE_DIR, else /var/lib/classlock-netd.
+ * The keys that may sign the policy are the machine config's trustedKeys
+ * (/etc/classlock/config.json), the same the desktop app trusts.
  */
+const DEFAULT_STATE_DIR = '/var/lib/classlock-netd';
+
+/** Read each time it is needed, so a key IT adds or withdraws counts without a restart. */
+async function machineTrustedKeys(): Promise<TrustedKeys> {
+  const { config, problems } = await loadMachineConfig(defaultConfigSources('linux'));
+  for (const p of problems) console.error(`classlock-netd: ${p}`);
+  return new Map(Object.entries(config?.trustedKeys ?? {}));
+}
+
 async function groupId(name: string): Promise<number> {
   if (/^\d+$/.test(name)) return Number(name);
   const text = await readFile('/etc/group', 'utf8');
@@ -30,6 +46,10 @@ async function main(): Promise<void> {
     minUid: env.CLASSLOCK_NETD_MIN_UID ? Number(env.CLASSLOCK_NETD_MIN_UID) : 1000,
     socketGid: await groupId(env.CLASSLOCK_NETD_GROUP ?? 'users'),
     socketMode: 0o660,
+    trustedKeys: machineTrustedKeys,
+    // systemd may list several folders separated by colons; the first is ours.
+    stateDir:
+      env.STATE_DIRECTORY?.split(':')[0] || env.CLASSLOCK_NETD_STATE_DIR || DEFAULT_STATE_DIR,
   });
   console.log(`classlock-netd listening on ${netd.socketPath}`);
   const stop = (): void => {

@@ -7,6 +7,9 @@ import {
   NftablesEnforcer,
 } from '../../src/core/enforcement/nftables-enforcer';
 import { startNetd } from '../../src/helper/netd';
+import { signPolicy } from '../../src/core/policy/bundle';
+import { policyWith } from '../support/policy';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,6 +226,75 @@ describe.skipIf(skipReason !== undefined)(
       expect(sh(['ip', 'netns', 'exec', TERM, 'nft', 'list', 'tables']).out).not.toContain(
         'classlock',
       );
+    });
+
+    it('through the privileged helper: IT’s early lift, proven by the signed policy, restores traffic at once', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'classlock-netd-sys-'));
+      const key = generateKeyPairSync('ed25519');
+      const sign = (serial: number, sanctioned: boolean): string =>
+        signPolicy(
+          policyWith((p) => {
+            p.serial = serial;
+            p.issuedAt = '2026-11-23T08:30:00Z';
+            p.sanctions = sanctioned
+              ? [
+                  {
+                    id: '2026-041',
+                    user: 'jsmith',
+                    scope: 'internet',
+                    kind: 'sanction',
+                    until: '2026-11-23T10:00:00Z',
+                    reason: 'Used another pupil’s account',
+                    issuedBy: 'Mr Patel',
+                    issuedAt: '2026-11-23T08:00:00Z',
+                  },
+                ]
+              : [];
+          }),
+          key.privateKey,
+          'school-2026',
+        );
+      let current = sign(10, true);
+      const netd = await startNetd({
+        socketPath: join(dir, 'netd.sock'),
+        enforcer: new DirectNftablesEnforcer(inNamespace(TERM, new ProcessRunner())),
+        now: () => Date.parse('2026-11-23T09:00:00Z'),
+        uidHasProcesses: async () => true,
+        trustedKeys: new Map([['school-2026', key.publicKey]]),
+        stateDir: join(dir, 'state'),
+        // The namespace's pupil uid has no account on this machine: name it as `id` would.
+        runner: {
+          run: async (_file, args) =>
+            args[1] === String(PUPIL)
+              ? { code: 0, stdout: 'jsmith\n', stderr: '' }
+              : { code: 1, stdout: '', stderr: 'no such user' },
+        },
+        log: () => undefined,
+      });
+      try {
+        const app = new NftablesEnforcer({
+          socketPath: join(dir, 'netd.sock'),
+          currentBundle: () => current,
+        });
+        await app.apply({ account: 'jsmith', uid: PUPIL }, [INTRANET], {
+          until: Date.parse('2026-11-23T10:00:00Z'),
+        });
+        expect((await fetchAs(PUPIL, internet)).code).toBe(CURL_REFUSED);
+        await expect(app.lift({ account: 'jsmith', uid: PUPIL })).rejects.toThrow(
+          /still withdraws internet access for jsmith/,
+        );
+        expect((await fetchAs(PUPIL, internet)).code).toBe(CURL_REFUSED);
+        current = sign(11, false);
+        await app.lift({ account: 'jsmith', uid: PUPIL });
+        expect((await fetchAs(PUPIL, internet)).body).toBe('internet');
+        expect((await fetchAs(PUPIL, intranet)).body).toBe('intranet');
+        expect(sh(['ip', 'netns', 'exec', TERM, 'nft', 'list', 'tables']).out).not.toContain(
+          'classlock',
+        );
+      } finally {
+        await netd.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   },
 );

@@ -8,6 +8,7 @@ import {
   DirectNftablesEnforcer,
   NftablesEnforcer,
 } from '../../src/core/enforcement/nftables-enforcer';
+import { NETD_MAX_LINE } from '../../src/core/enforcement/netd-protocol';
 import { startNetd, type Netd } from '../../src/helper/netd';
 
 /**
@@ -111,7 +112,10 @@ describe('classlock-netd', () => {
 
   it('refuses text that is not JSON, and a line that never ends', async () => {
     expect(await ask('{"op":"apply",\n')).toEqual({ ok: false, error: 'the request is not JSON' });
-    expect(await ask('x'.repeat(200_000))).toEqual({ ok: false, error: 'the request is too long' });
+    expect(await ask('x'.repeat(NETD_MAX_LINE + 1))).toEqual({
+      ok: false,
+      error: 'the request is too long',
+    });
     expect(nft.restricted()).toEqual([]);
   });
 

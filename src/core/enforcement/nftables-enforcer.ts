@@ -9,7 +9,7 @@ import type {
 } from './enforcer';
 import { ProcessRunner } from './enforcer';
 import { nftRuleset, NFT_TABLE, type UidAllow } from './nft-ruleset';
-import { NetdResponseSchema, type NetdRequest } from './netd-protocol';
+import { NETD_MAX_LINE, NetdResponseSchema, type NetdRequest } from './netd-protocol';
 
 export const DEFAULT_NETD_SOCKET = '/run/classlock/netd.sock';
 
@@ -86,31 +86,51 @@ export class DirectNftablesEnforcer implements RestrictionEnforcer {
   }
 }
 
+export interface NftablesClientOptions {
+  socketPath?: string;
+  timeoutMs?: number;
+  /**
+   * The signed policy bundle in force, exactly as fetched (its text). Sent with every
+   * apply and lift: the helper lifts early only on the proof of a signed policy that no
+   * longer restricts the user, and learns from each apply which serial a restriction came
+   * from so an older policy cannot be replayed against it.
+   */
+  currentBundle?: () => string | undefined;
+}
+
 /**
  * The desktop app's side on Linux: it never runs as root, so it asks the classlock-netd
  * helper over its unix socket.
  */
 export class NftablesEnforcer implements RestrictionEnforcer {
-  constructor(
-    private readonly socketPath = DEFAULT_NETD_SOCKET,
-    private readonly timeoutMs = 10_000,
-  ) {}
+  private readonly socketPath: string;
+  private readonly timeoutMs: number;
+  private readonly currentBundle: () => string | undefined;
+
+  constructor(options: string | NftablesClientOptions = {}, timeoutMs?: number) {
+    const o = typeof options === 'string' ? { socketPath: options } : options;
+    this.socketPath = o.socketPath ?? DEFAULT_NETD_SOCKET;
+    this.timeoutMs = timeoutMs ?? o.timeoutMs ?? 10_000;
+    this.currentBundle = o.currentBundle ?? (() => undefined);
+  }
 
   async apply(
     target: EnforcementTarget,
     allowList: string[],
     options: ApplyOptions = {},
   ): Promise<void> {
-    await this.send({
-      op: 'apply',
-      uid: uidOf(target),
-      allow: allowList,
-      until: options.until ?? null,
-    });
+    await this.send(
+      this.withBundle({
+        op: 'apply',
+        uid: uidOf(target),
+        allow: allowList,
+        until: options.until ?? null,
+      }),
+    );
   }
 
   async lift(target: EnforcementTarget): Promise<void> {
-    await this.send({ op: 'lift', uid: uidOf(target) });
+    await this.send(this.withBundle({ op: 'lift', uid: uidOf(target) }));
   }
 
   /** The helper clears the table itself when it starts; the app has nothing to clear. */
@@ -118,6 +138,18 @@ export class NftablesEnforcer implements RestrictionEnforcer {
 
   describe(): string {
     return `nftables via the classlock-netd helper (${this.socketPath})`;
+  }
+
+  /**
+   * Add the current policy when it fits in one request. Without it an apply still
+   * restricts, and a lift is judged by the helper's own rules (ended, or logged off).
+   */
+  private withBundle(req: NetdRequest): NetdRequest {
+    if (req.op === 'clear') return req;
+    const bundle = this.currentBundle();
+    if (bundle === undefined || bundle === '') return req;
+    const withIt = { ...req, bundle };
+    return JSON.stringify(withIt).length < NETD_MAX_LINE ? withIt : req;
   }
 
   private send(req: NetdRequest): Promise<void> {
