@@ -19,6 +19,8 @@ const targets = [
     external: ['electron'],
   },
   { entry: 'src/admin/cli.ts', outfile: 'dist/admin/cli.mjs', format: 'esm', packages: 'external' },
+  // The Linux root helper, self-contained: installed as /usr/lib/classlock/netd.cjs.
+  { entry: 'src/helper/netd-main.ts', outfile: 'dist/helper/netd.cjs', format: 'cjs' },
 ];
 
 for (const t of targets) {

@@ -53,6 +53,8 @@ export interface Bootstrapped {
   dataDir: string;
   /** One line for the tray. */
   policyStatus(): string;
+  /** The signed bundle in force, as published: the Linux helper needs it to lift early. */
+  currentBundle(): string | undefined;
   /** The policy in force now (for the tray's rules). */
   policy(): Policy;
   stop(): void;
@@ -138,7 +140,11 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
   });
 
   const serviceAccount = await readServiceAccount(config, o.log);
-  const ldap = ldapVerifierFor(policy, serviceAccount ? { serviceAccount } : {});
+  const caPem = await readDirectoryCa(config, o.log);
+  const ldap = ldapVerifierFor(policy, {
+    ...(serviceAccount ? { serviceAccount } : {}),
+    ...(caPem ? { caPem } : {}),
+  });
 
   if (o.enforcer) {
     await o.enforcer
@@ -164,6 +170,10 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
     trustedNow: () => trustedTime.now(),
   });
   late.runtime = runtime;
+  if (config) {
+    // Put back a restriction something outside Classlock undid (the enforcers are idempotent).
+    setInterval(() => void runtime.reassert(), config.pollSeconds * 1000).unref();
+  }
   // A policy that arrived while the runtime was being built is applied now.
   if (current && current !== policy) await runtime.policyChanged(current);
 
@@ -173,6 +183,7 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
     machineId,
     dataDir,
     policyStatus: () => service?.status() ?? 'Built-in default policy (no machine config)',
+    currentBundle: () => service?.currentBundleText(),
     policy: () => current ?? policy,
     stop: () => service?.stop(),
   };
@@ -196,6 +207,20 @@ export function infrastructureHosts(config: MachineConfig | null, policy: Policy
   for (const s of config?.policySources ?? []) add(s);
   for (const u of policy.directory?.urls ?? []) add(u);
   return [...hosts].sort();
+}
+
+/** Node does not read the Windows certificate store: the school's CA comes from the machine config. */
+async function readDirectoryCa(
+  config: MachineConfig | null,
+  log: (m: string) => void,
+): Promise<string | undefined> {
+  if (!config?.directoryCaFile) return undefined;
+  try {
+    return await readFile(config.directoryCaFile, 'utf8');
+  } catch (err) {
+    log(`Could not read the directory CA file ${config.directoryCaFile}: ${String(err)}`);
+    return undefined;
+  }
 }
 
 async function readServiceAccount(

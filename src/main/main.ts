@@ -124,6 +124,7 @@ async function start(): Promise<void> {
     enforcer: platformEnforcer({
       platform: process.platform,
       userStateDir: app.getPath('userData'),
+      currentBundle: () => late.boot?.currentBundle(),
     }),
     log,
   });

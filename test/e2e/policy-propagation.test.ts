@@ -111,7 +111,8 @@ async function terminal(): Promise<{
   enforcer: StateEnforcer;
   service: PolicyService;
 }> {
-  let session: TestSession | undefined;
+  // The service exists before the session it feeds; the callback finds it here.
+  const live: { session?: TestSession } = {};
   const service = new PolicyService({
     sources: [policyUrl],
     trustedKeys: { 'trust-2026': keys.publicPem },
@@ -120,14 +121,15 @@ async function terminal(): Promise<{
     audit: new AuditLog(join(dir.path, 'audit.jsonl'), 'test-machine'),
     clock: systemClock,
     onPolicy: async (policy) => {
-      await session?.rt.policyChanged(policy);
+      await live.session?.rt.policyChanged(policy);
     },
   });
   await service.checkNow();
   const first = service.policy();
   if (!first) throw new Error('the terminal did not take the published policy');
   const enforcer = new StateEnforcer();
-  session = await openSession(first, dir.path, { enforcer });
+  const session = await openSession(first, dir.path, { enforcer });
+  live.session = session;
   const sp = await openScreens(browser, renderer, session.rt);
   closers.push(
     () => sp.close(),

@@ -455,3 +455,30 @@ describe('bad input loses nothing', () => {
     expect(screens).toEqual(['agreement']);
   });
 });
+
+describe('unlock PINs at rest', () => {
+  it('are stored owner-only, as a salted scrypt hash and never the PIN itself', async () => {
+    const s = await enrolledTeacher();
+    const { readdir, readFile, stat } = await import('node:fs/promises');
+    const [file] = await readdir(`${dir.path}/pins`);
+    const path = `${dir.path}/pins/${file}`;
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const text = await readFile(path, 'utf8');
+    expect(text).not.toContain('ab12!x');
+    expect(JSON.parse(text).hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(s.rt.view().screen).toBe('none');
+  });
+
+  it('that another session cannot read are reported as unavailable, not as a wrong PIN', async () => {
+    const { PinVerifier } = await import('../../src/core/unlock/pin-verifier');
+    const { PinStore } = await import('../../src/core/unlock/pin-store');
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    const store = new PinStore(dir.path);
+    store.get = async () => {
+      throw denied;
+    };
+    const r = await new PinVerifier(store).verify('mrs.jones', 'ab12!x');
+    expect(r).toMatchObject({ ok: false, kind: 'unavailable' });
+    expect(r.ok ? '' : r.detail).toMatch(/school password or the IT override/);
+  });
+});

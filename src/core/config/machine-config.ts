@@ -52,6 +52,8 @@ export const MachineConfigSchema = z.strictObject({
   directoryServiceAccount: z
     .strictObject({ dn: z.string().trim().min(1), passwordFile: z.string().trim().min(1) })
     .optional(),
+  /** PEM file of the CA that issued the directory servers' certificates (LDAPS / StartTLS). */
+  directoryCaFile: z.string().trim().min(1).optional(),
 });
 export type MachineConfig = z.infer<typeof MachineConfigSchema>;
 export type MachineConfigInput = z.input<typeof MachineConfigSchema>;

@@ -9,13 +9,18 @@ export interface PlatformEnforcerOptions {
   userStateDir: string;
   /** Linux: the helper's socket. */
   netdSocket?: string;
+  /** Linux: the signed policy in force, sent with each request so the helper can lift early. */
+  currentBundle?: () => string | undefined;
 }
 
 /** The enforcer for this operating system (Electron's own sessions are filtered separately). */
 export function platformEnforcer(opts: PlatformEnforcerOptions): RestrictionEnforcer {
   switch (opts.platform) {
     case 'linux':
-      return new NftablesEnforcer(opts.netdSocket ?? DEFAULT_NETD_SOCKET);
+      return new NftablesEnforcer({
+        socketPath: opts.netdSocket ?? DEFAULT_NETD_SOCKET,
+        ...(opts.currentBundle ? { currentBundle: opts.currentBundle } : {}),
+      });
     case 'win32':
       return new WindowsProxyEnforcer(opts.userStateDir);
     default:

@@ -118,6 +118,12 @@ export class PolicyService {
     return this.current?.policy ?? null;
   }
 
+  /** The signed bundle in force, exactly as published, or undefined for the built-in default. */
+  currentBundleText(): string | undefined {
+    const bytes = this.current?.bytes;
+    return bytes ? Buffer.from(bytes).toString('utf8') : undefined;
+  }
+
   snapshot(): PolicyStatus {
     return { policy: this.current?.meta ?? null, lastCheck: this.lastCheck };
   }

@@ -36,6 +36,9 @@ export class PinStore {
   }
 
   async set(user: UserIdentity, record: PinRecord): Promise<void> {
-    await writeFileAtomic(this.file(user), JSON.stringify(record), 0o640);
+    // Owner-only: a 6–8 character PIN is quick to guess offline from its hash, so no
+    // other account on the machine may read it (the directory or IT override covers
+    // staff acting in someone else's session).
+    await writeFileAtomic(this.file(user), JSON.stringify(record), 0o600);
   }
 }

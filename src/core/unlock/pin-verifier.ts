@@ -8,7 +8,19 @@ export class PinVerifier implements Verifier {
   constructor(private readonly store: PinStore) {}
 
   async verify(account: string, secret: string): Promise<VerifyResult> {
-    const rec = await this.store.get(parseUser(account));
+    let rec;
+    try {
+      rec = await this.store.get(parseUser(account));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') throw err;
+      return {
+        ok: false,
+        method: 'pin',
+        kind: 'unavailable',
+        detail: `${account}'s PIN can only be checked in their own session; use the school password or the IT override here`,
+      };
+    }
     if (!rec)
       return {
         ok: false,
@@ -34,6 +46,6 @@ export class PinVerifier implements Verifier {
 
   /** Who enrolled, and as which role: a staff PIN may end or authorise other sessions. */
   async roleOf(account: string) {
-    return (await this.store.get(parseUser(account)))?.role;
+    return (await this.store.get(parseUser(account)).catch(() => undefined))?.role;
   }
 }
