@@ -1,0 +1,161 @@
+/**
+ * Every word the screens show, in British English. Texts from the school's policy
+ * (agreements, rules, reasons, contacts) are not here: the core sends them already chosen
+ * for the user's locale. Keys ending in _one / _other are plural forms: the renderer
+ * passes the message's number as `count`.
+ *
+ * Words are plain on purpose: a six-year-old and a screen-reader user must both follow
+ * every screen.
+ */
+export const enGB = {
+  'app.name': 'Classlock',
+  'app.noBridge':
+    'Classlock cannot talk to its background service, so it cannot show this screen. Please tell IT.',
+  'app.sendFailed': 'That did not work. Please try again. If it keeps happening, tell IT.',
+
+  'title.agreement': 'Agreement',
+  'title.pinEnrol': 'Choose your PIN',
+  'title.warning': 'Locking soon',
+  'title.locked': 'Locked',
+  'title.blocked': 'Access withdrawn',
+  'title.loggingOff': 'Signing out',
+  'title.none': 'Classlock',
+
+  'method.pin': 'PIN',
+  'method.ldap': 'School password',
+  'method.override': 'IT override code',
+
+  'agreement.position': 'Agreement {{position}} of {{count}}',
+  'agreement.kicker.pupil': 'Before you start',
+  'agreement.kicker.staff': 'Staff agreement',
+  'agreement.kicker.visitor': 'Visitor agreement',
+  'agreement.intro.pupil': 'Please read this. It tells you how to use the school computers safely.',
+  'agreement.intro.staff': 'Please read this agreement, then sign it by typing your full name.',
+  'agreement.intro.visitor':
+    'Please read this agreement. A member of staff must stay with you while you use this computer.',
+  'agreement.readAloud': 'Read it to me',
+  'agreement.stopReading': 'Stop reading',
+  'agreement.scrollHint': 'Read to the end of the agreement to say “I agree”.',
+  'agreement.scrollHint.pupil': 'Scroll down to the end to say “I agree”.',
+  'agreement.readToEnd': 'You have reached the end.',
+  'agreement.tick': 'I have read this and I will keep to it',
+  'agreement.accept': 'I agree',
+  'agreement.decline': 'I don’t agree',
+  'agreement.typedNameLabel': 'Type your full name to sign',
+  'agreement.typedNameHint': 'Your first name and surname, for example Jane Smith.',
+  'agreement.confirmTitle': 'Are you sure?',
+  'agreement.confirmBody': 'If you do not agree, you will be signed out of this computer.',
+  'agreement.goBack': 'Go back',
+  'agreement.signOut': 'Sign me out',
+  'agreement.nameRequired': 'Type your first name and surname to sign the agreement.',
+  'agreement.saveFailed':
+    'Your answer could not be saved. Please try again. If it keeps happening, tell IT.',
+
+  'pin.title': 'Choose your unlock PIN',
+  'pin.intro':
+    'You will use this PIN to unlock the computer when it locks. Keep it to yourself and do not write it down.',
+  'pin.rulesTitle': 'Your PIN must have',
+  'pin.rule.length': '{{min}} to {{max}} characters',
+  'pin.rule.letter': 'at least one letter',
+  'pin.rule.digit': 'at least one number',
+  'pin.rule.symbol': 'at least one symbol, such as ! # or ?',
+  'pin.field': 'New PIN',
+  'pin.confirmField': 'Type the same PIN again',
+  'pin.save': 'Save my PIN',
+  'pin.tooShort_one': 'Your PIN is too short. Use at least {{count}} character.',
+  'pin.tooShort_other': 'Your PIN is too short. Use at least {{count}} characters.',
+  'pin.tooLong_one': 'Your PIN is too long. Use no more than {{count}} character.',
+  'pin.tooLong_other': 'Your PIN is too long. Use no more than {{count}} characters.',
+  'pin.needsLetter': 'Your PIN needs at least one letter.',
+  'pin.needsDigit': 'Your PIN needs at least one number.',
+  'pin.needsSymbol': 'Your PIN needs at least one symbol, such as ! # or ?.',
+  'pin.saveFailed':
+    'Your PIN could not be saved. Please try again. If it keeps happening, tell IT.',
+  'pin.mismatch': 'The two PINs are not the same. Type the same PIN in both boxes.',
+
+  'warning.heading_one': 'Locking in {{count}} second',
+  'warning.heading_other': 'Locking in {{count}} seconds',
+  'warning.unit_one': 'second',
+  'warning.unit_other': 'seconds',
+  'warning.lead': 'This computer will lock soon because nobody has used it for a while.',
+  'warning.body': 'Move the mouse or press a key to stay signed in.',
+  'warning.announce_one':
+    'This computer will lock in {{count}} second. Move the mouse or press a key to stay signed in.',
+  'warning.announce_other':
+    'This computer will lock in {{count}} seconds. Move the mouse or press a key to stay signed in.',
+  'warning.stay': 'Stay signed in',
+  'warning.hide': 'Hide the screen and tell a teacher',
+  'warning.hideHint': 'Press this if you see something that worries or upsets you.',
+
+  'locked.heading': 'This computer is locked',
+  'locked.heading.concern': 'The screen is hidden',
+  'locked.heading.visitor': 'Waiting for a member of staff',
+  'locked.owner': 'Signed in: {{name}}',
+  'locked.since': 'Locked since {{time}}',
+  'locked.concernBody':
+    'You did the right thing. Stay here and tell a teacher. A member of staff will come and help.',
+  'locked.visitorBody':
+    'A member of staff must start this visitor’s session before it can be used.',
+  'locked.askTeacher': 'Ask your teacher to unlock this computer.',
+  'locked.logoffAt':
+    'If nobody unlocks it, this session will end at {{time}} to free the computer.',
+  'locked.rulesTitle': 'Remember',
+  'locked.unlockTitle': 'Unlock',
+  'locked.unlockTitle.staff': 'For staff',
+  'locked.methodLegend': 'Unlock with',
+  'locked.username': 'Username',
+  'locked.username.staff': 'Staff username',
+  'locked.secret.pin': 'Your PIN',
+  'locked.secret.ldap': 'Your school password',
+  'locked.secret.override': 'Override code',
+  'locked.secret.staff.pin': 'Staff PIN',
+  'locked.secret.staff.ldap': 'Staff school password',
+  'locked.secret.staff.override': 'Override code',
+  'locked.unlock': 'Unlock',
+  'locked.unlock.concern': 'Return to the session',
+  'locked.unlock.visitor': 'Start the visitor session',
+  'locked.endSession': 'End this session',
+  'locked.secondary': 'Use the main screen to unlock.',
+
+  'unlock.wrong': 'That was not right. Please try again.',
+  'unlock.wrong_one': 'That was not right. You have {{count}} more try before you must wait.',
+  'unlock.wrong_other': 'That was not right. You have {{count}} more tries before you must wait.',
+  'unlock.wait_one': 'Too many tries. Please wait {{count}} second, then try again.',
+  'unlock.wait_other': 'Too many tries. Please wait {{count}} seconds, then try again.',
+  'unlock.unavailable': '{{methodName}} cannot be checked right now. Please choose another way.',
+  'unlock.refused': 'Unlocking was refused.',
+  'unlock.directoryDown':
+    'The school directory cannot be reached, so school passwords cannot be checked right now. Use your PIN, or ask IT for the override code.',
+  'unlock.notAllowed': 'That account is not allowed to unlock this session.',
+  'session.endedByStaff': 'A member of staff ended this session.',
+
+  'blocked.heading.network': 'Your network access has been turned off',
+  'blocked.heading.internet': 'Your internet access has been turned off',
+  'blocked.heading.optOut': 'Internet access is turned off for you',
+  'blocked.optOutBody':
+    'Your parent or carer has asked the school not to let you use the internet. You can still use the computer and the school network.',
+  'blocked.internetBody': 'You can still use the computer and the school network.',
+  'blocked.continue': 'I understand',
+  'blocked.why': 'Why',
+  'blocked.until': 'Until',
+  'blocked.untilLifted': 'Until a member of staff lifts it',
+  'blocked.whoToSee': 'Who to see',
+  'blocked.logoffIn_one': 'You will be signed out in {{count}} second. Save your work now.',
+  'blocked.logoffIn_other': 'You will be signed out in {{count}} seconds. Save your work now.',
+  'blocked.logoffAt': 'You will be signed out at {{time}}. Save your work now.',
+
+  'loggingOff.heading': 'Signing you out',
+  'loggingOff.declined': 'You did not agree to the agreement, so you are being signed out.',
+  'loggingOff.sanction': 'Your network access has been turned off, so you are being signed out.',
+  'loggingOff.idle': 'Nobody used this computer for a long time, so this session is ending.',
+  'loggingOff.endOfDay': 'The school day has ended, so this session is ending.',
+  'loggingOff.visitorTimeUp': 'The time for this visitor session is over.',
+  'loggingOff.endedByStaff': 'A member of staff ended this session.',
+  'loggingOff.wait': 'Please wait. This takes a few seconds.',
+
+  'secondary.useMain': 'Please use the main screen.',
+} as const;
+
+export type MessageKey = keyof typeof enGB;
+/** A catalogue for another locale: any key may be missing (English is used instead). */
+export type Catalogue = Partial<Record<MessageKey, string>>;

@@ -1,0 +1,205 @@
+import { useId, useState } from 'react';
+import type { Intent } from '../../shared/intents';
+import { useAnnouncement, useFocusOnShow } from '../components/focus';
+import { formatTime } from '../i18n';
+import type { ScreenProps, ViewOf } from './types';
+
+type Method = ViewOf<'locked'>['methods'][number];
+
+export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked'>) {
+  const { t, message, locale } = texts;
+  const ids = { title: useId(), rules: useId(), unlock: useId() };
+  const heading =
+    view.reason === 'concern'
+      ? t('locked.heading.concern')
+      : view.reason === 'visitorAuthorisation'
+        ? t('locked.heading.visitor')
+        : t('locked.heading');
+  const body =
+    view.reason === 'concern'
+      ? t('locked.concernBody')
+      : view.reason === 'visitorAuthorisation'
+        ? t('locked.visitorBody')
+        : view.unlockBy === 'staff'
+          ? t('locked.askTeacher')
+          : undefined;
+
+  return (
+    <section className={`panel panel-lock reason-${view.reason}`} aria-labelledby={ids.title}>
+      <div className="lock-summary">
+        <h1 id={ids.title} tabIndex={-1}>
+          {heading}
+        </h1>
+        <p className="lead">{t('locked.owner', { name: view.user.displayName })}</p>
+        <p className="meta">{t('locked.since', { time: formatTime(view.since, locale) })}</p>
+        {body && <p className="lead lead-strong">{body}</p>}
+        {view.logoffAt !== undefined && (
+          <p className="meta">
+            {t('locked.logoffAt', { time: formatTime(view.logoffAt, locale) })}
+          </p>
+        )}
+        {view.rules.length > 0 && view.reason !== 'concern' && (
+          <>
+            <h2 id={ids.rules} className="subheading">
+              {t('locked.rulesTitle')}
+            </h2>
+            <ul className="rules" aria-labelledby={ids.rules}>
+              {view.rules.map((rule) => (
+                <li key={rule}>{rule}</li>
+              ))}
+            </ul>
+          </>
+        )}
+      </div>
+      {display === 'secondary' ? (
+        <p className="lead lead-strong lock-secondary">{t('locked.secondary')}</p>
+      ) : (
+        view.methods.length > 0 && (
+          <UnlockBox
+            view={view}
+            send={send}
+            t={t}
+            message={view.message ? message(view.message) : undefined}
+          />
+        )
+      )}
+    </section>
+  );
+}
+
+function UnlockBox({
+  view,
+  send,
+  t,
+  message,
+}: {
+  view: ViewOf<'locked'>;
+  send: (i: Intent) => void;
+  t: ScreenProps<'locked'>['texts']['t'];
+  message: string | undefined;
+}) {
+  const ids = { title: useId(), user: useId(), secret: useId(), message: useId() };
+  const [chosen, setChosen] = useState<Method>(view.methods[0]!);
+  const [username, setUsername] = useState('');
+  const [secret, setSecret] = useState('');
+  const method = view.methods.includes(chosen) ? chosen : view.methods[0]!;
+  const forStaff = view.unlockBy === 'staff';
+  const askUsername = forStaff || method === 'override';
+  const firstField = useFocusOnShow<HTMLInputElement>();
+
+  // The core refreshes the wait every second; the button waits while it says to.
+  const waiting = view.message?.key === 'unlock.wait' && Number(view.message.params.seconds) > 0;
+  const ready = secret.length > 0 && (!askUsername || username.trim().length > 0) && !waiting;
+  // The wait is announced when it starts, not on each refresh; other messages each time.
+  const spoken = useAnnouncement(
+    message ?? '',
+    view.message?.key === 'unlock.wait' ? 'wait' : `${view.message?.key}:${view.failedAttempts}`,
+  );
+
+  const credentials = () => ({
+    method,
+    secret,
+    ...(askUsername ? { username: username.trim() } : {}),
+  });
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!ready) return;
+    send({ type: 'unlock', ...credentials() });
+    setSecret('');
+  };
+  const endSession = () => {
+    if (!ready) return;
+    send({ type: 'endSession', ...credentials() });
+    setSecret('');
+  };
+
+  const submitLabel =
+    view.reason === 'concern'
+      ? t('locked.unlock.concern')
+      : view.reason === 'visitorAuthorisation'
+        ? t('locked.unlock.visitor')
+        : t('locked.unlock');
+
+  return (
+    <form className="unlock-box" aria-labelledby={ids.title} onSubmit={submit} noValidate>
+      <h2 id={ids.title} className="subheading">
+        {forStaff ? t('locked.unlockTitle.staff') : t('locked.unlockTitle')}
+      </h2>
+      {view.methods.length > 1 && (
+        <fieldset className="methods">
+          <legend>{t('locked.methodLegend')}</legend>
+          {view.methods.map((m) => (
+            <label key={m} className="method">
+              <input
+                type="radio"
+                name="method"
+                value={m}
+                checked={m === method}
+                onChange={() => {
+                  setChosen(m);
+                  setSecret('');
+                }}
+              />
+              <span>{t(`method.${m}`)}</span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {askUsername && (
+        <div className="field">
+          <label htmlFor={ids.user}>
+            {forStaff ? t('locked.username.staff') : t('locked.username')}
+          </label>
+          <input
+            ref={firstField}
+            id={ids.user}
+            type="text"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            maxLength={256}
+          />
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor={ids.secret}>
+          {t(forStaff ? `locked.secret.staff.${method}` : `locked.secret.${method}`)}
+        </label>
+        <input
+          ref={askUsername ? undefined : firstField}
+          id={ids.secret}
+          type="password"
+          autoComplete="current-password"
+          value={secret}
+          onChange={(e) => setSecret(e.target.value)}
+          aria-describedby={ids.message}
+          aria-invalid={message && !waiting ? true : undefined}
+          maxLength={256}
+        />
+      </div>
+      <p id={ids.message} className={message ? 'alert' : 'alert alert-empty'} aria-hidden="true">
+        {message}
+      </p>
+      <p className="visually-hidden" role="status" aria-atomic="true">
+        {spoken}
+      </p>
+      <div className="actions">
+        <button type="submit" className="button button-primary" disabled={!ready}>
+          {submitLabel}
+        </button>
+        {view.canEndSession && (
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={!ready}
+            onClick={endSession}
+          >
+            {t('locked.endSession')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
