@@ -1,6 +1,7 @@
 import { explainCommand } from './explain-command';
 import { keygenCommand } from './keygen-command';
 import { overrideHashCommand } from './override-hash-command';
+import { previewCommand } from './preview-command';
 import { initCommand, signCommand, validateCommand, verifyCommand } from './policy-commands';
 import { sanctionCommands } from './sanction-commands';
 import { InputError, parseCommandArgs, UsageError, type CliIo, type Command } from './cli-support';
@@ -16,6 +17,7 @@ const COMMANDS: Command[] = [
   ...sanctionCommands,
   explainCommand,
   overrideHashCommand,
+  previewCommand,
 ];
 
 function overview(): string {

@@ -26,7 +26,7 @@ import { sessionAccount } from './os/session-account';
 import { WindowsSession } from './os/windows-session';
 import { hardenApp } from './security/harden';
 import { lockNowAccelerator } from './tray/lock-now-hotkey';
-import { rulesFor } from './tray/tray-menu';
+import { HIDE_SCREEN_ACCELERATOR, rulesFor } from './tray/tray-menu';
 import { ClasslockTray } from './tray/tray';
 import { LockWindows } from './windows/lock-windows';
 
@@ -147,7 +147,17 @@ async function start(): Promise<void> {
     log(`The lock-now shortcut ${accelerator} is taken by another program; use the tray.`);
   }
 
-  const tray = new ClasslockTray(lockNow);
+  const hideScreen = () => {
+    runtime.hideScreen().catch((err: unknown) => log(`Hide the screen failed: ${String(err)}`));
+  };
+  // Registered for everyone: the core ignores it for anyone but a pupil.
+  if (!globalShortcut.register(HIDE_SCREEN_ACCELERATOR, hideScreen)) {
+    log(
+      `The hide-the-screen shortcut ${HIDE_SCREEN_ACCELERATOR} is taken by another program; use the tray.`,
+    );
+  }
+
+  const tray = new ClasslockTray({ lockNow, hideScreen });
   const refreshTray = () => {
     const view = runtime.view();
     const status = runtime.status();

@@ -39,6 +39,21 @@ describe('the tray menu', () => {
     expect(trayTooltip(state())).toBe('Classlock: mjones (staff)');
   });
 
+  it('gives pupils, and only pupils, "Hide the screen and tell a teacher"', () => {
+    const pupil: View = { ...desktop, user: { ...user, role: 'pupil' } };
+    const hide = trayMenu(state({ view: pupil })).find(
+      (i) => i.kind === 'action' && i.action === 'hideScreen',
+    );
+    expect(hide).toMatchObject({
+      label: 'Hide the screen and tell a teacher',
+      enabled: true,
+      accelerator: 'CommandOrControl+Alt+H',
+    });
+    expect(trayMenu(state()).some((i) => i.kind === 'action' && i.action === 'hideScreen')).toBe(
+      false,
+    );
+  });
+
   it('tells IT when a sanction could not be enforced', () => {
     const labels = trayMenu(
       state({

@@ -6,7 +6,13 @@ export type TrayItem =
   | { kind: 'text'; label: string }
   | { kind: 'separator' }
   | { kind: 'submenu'; label: string; items: string[] }
-  | { kind: 'action'; label: string; action: 'lockNow'; accelerator?: string; enabled: boolean };
+  | {
+      kind: 'action';
+      label: string;
+      action: 'lockNow' | 'hideScreen';
+      accelerator?: string;
+      enabled: boolean;
+    };
 
 export interface TrayState {
   view: View;
@@ -19,6 +25,9 @@ export interface TrayState {
   rules: string[];
   lockNowAccelerator?: string;
 }
+
+/** Free on Windows and in GNOME's default bindings, like the lock-now key beside it. */
+export const HIDE_SCREEN_ACCELERATOR = 'CommandOrControl+Alt+H';
 
 const ROLE_WORDS = { pupil: 'pupil', staff: 'staff', visitor: 'visitor' } as const;
 
@@ -42,6 +51,16 @@ export function trayMenu(s: TrayState): TrayItem[] {
     // Locking something already covered means nothing; the item says so by greying out.
     enabled: s.view.screen === 'none',
   });
+  // Pupils' safe button for anything upsetting; the core records the concern.
+  if (s.view.user.role === 'pupil') {
+    items.push({
+      kind: 'action',
+      label: 'Hide the screen and tell a teacher',
+      action: 'hideScreen',
+      accelerator: HIDE_SCREEN_ACCELERATOR,
+      enabled: s.view.screen === 'none' || s.view.screen === 'warning',
+    });
+  }
   return items;
 }
 

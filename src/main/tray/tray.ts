@@ -6,7 +6,7 @@ import { trayMenu, trayTooltip, type TrayItem, type TrayState } from './tray-men
 export class ClasslockTray {
   private readonly tray: Tray;
 
-  constructor(private readonly onLockNow: () => void) {
+  constructor(private readonly actions: Record<'lockNow' | 'hideScreen', () => void>) {
     const icon = nativeImage.createFromBitmap(padlockBitmap(32), { width: 32, height: 32 });
     this.tray = new Tray(icon);
   }
@@ -40,7 +40,7 @@ export class ClasslockTray {
           ...(item.accelerator
             ? { accelerator: item.accelerator, registerAccelerator: false }
             : {}),
-          click: () => this.onLockNow(),
+          click: () => this.actions[item.action](),
         };
     }
   }
