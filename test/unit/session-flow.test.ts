@@ -482,3 +482,26 @@ describe('unlock PINs at rest', () => {
     expect(r.ok ? '' : r.detail).toMatch(/school password or the IT override/);
   });
 });
+
+describe('the end of the school day', () => {
+  it('logs off a session still open at 18:00 London time', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-23T17:58:00Z'));
+    const s = await openSession(defaultPolicy(), dir.path, { clock });
+    await acceptAll(s);
+    for (let i = 0; i < 119; i++) {
+      clock.advance(1000);
+      await s.rt.intent({ type: 'activity' });
+      await s.rt.idle(0);
+    }
+    expect(s.shell.logoffs).toBe(0);
+    clock.advance(1000);
+    await s.rt.idle(0);
+    expect(s.rt.view()).toMatchObject({ screen: 'loggingOff', reason: 'endOfDay' });
+  });
+
+  it('lets an evening session opened after 18:00 run until the next evening', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-23T19:00:00Z'));
+    const s = await openSession(defaultPolicy(), dir.path, { clock });
+    expect(s.rt.snapshot().facts.endOfDayAt).toBe(Date.parse('2026-11-24T18:00:00Z'));
+  });
+});
