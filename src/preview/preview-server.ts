@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { systemClock } from '../core/clock';
 import type { Policy, Role, Sanction } from '../core/policy/schema';
 import { SessionRuntime, type SessionShell } from '../core/session/runtime';
@@ -12,6 +11,7 @@ import { Channels } from '../shared/ipc';
 import type { View } from '../shared/view';
 import { previewIdentity } from './preview-identity';
 import { CONTROLS_HTML, PREVIEW_BRIDGE_JS } from './preview-assets';
+import { contentType, serveStaticFile } from './static-files';
 
 /**
  * `classlock-admin preview` and `npm start` without Electron: the real screens, with the
@@ -33,15 +33,6 @@ export interface PreviewServer {
   controlsUrl: string;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 const MAX_BODY = 16 * 1024;
 
@@ -193,23 +184,10 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
       api(req, res, path).catch((err: unknown) => json(res, 500, { error: String(err) }));
       return;
     }
-    if (path === '/' || path === '/index.html') return send(200, TYPES['.html']!, page);
-    if (path === '/preview-bridge.js') return send(200, TYPES['.js']!, PREVIEW_BRIDGE_JS);
-    if (path === '/controls') return send(200, TYPES['.html']!, CONTROLS_HTML);
-    const file = normalize(join(rendererDir, path));
-    if (!file.startsWith(rendererDir + sep) || req.method !== 'GET')
-      return send(404, 'text/plain', 'not found');
-    stat(file).then(
-      (s) => {
-        if (!s.isFile()) return send(404, 'text/plain', 'not found');
-        res.writeHead(200, {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'cache-control': 'no-store',
-        });
-        createReadStream(file).pipe(res);
-      },
-      () => send(404, 'text/plain', 'not found'),
-    );
+    if (path === '/' || path === '/index.html') return send(200, contentType('index.html'), page);
+    if (path === '/preview-bridge.js') return send(200, contentType('preview-bridge.js'), PREVIEW_BRIDGE_JS);
+    if (path === '/controls') return send(200, contentType('index.html'), CONTROLS_HTML);
+    serveStaticFile(rendererDir, req, res);
   });
   const host = o.host ?? '127.0.0.1';
   await new Promise<void>((ok, fail) => {

@@ -1,10 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createIpcHandlers, type SessionPort } from '../../src/main/ipc/handlers';
+import { serveStaticFile } from '../../src/preview/static-files';
 import { Channels } from '../../src/shared/ipc';
 import type { View } from '../../src/shared/view';
 
@@ -24,16 +24,6 @@ export interface ViewSource extends SessionPort {
   onView(listener: (v: View) => void): () => void;
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
-
 export interface StaticServer {
   url: string;
   close(): Promise<void>;
@@ -45,25 +35,7 @@ export async function serveRenderer(dir = RENDERER_DIR): Promise<StaticServer> {
   await stat(index).catch(() => {
     throw new Error(`${index} is missing: build the renderer first (npx vite build).`);
   });
-  const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(dir + sep) || req.method !== 'GET') {
-      res.writeHead(404).end();
-      return;
-    }
-    stat(file).then(
-      (s) => {
-        if (!s.isFile()) return void res.writeHead(404).end();
-        res.writeHead(200, {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'cache-control': 'no-store',
-        });
-        createReadStream(file).pipe(res);
-      },
-      () => res.writeHead(404).end(),
-    );
-  });
+  const server: Server = createServer((req, res) => serveStaticFile(dir, req, res));
   // Bounded: a test that forgets to close cannot keep the process alive.
   server.unref();
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/core/audit/audit-log';
 import { systemClock } from '../../src/core/clock';
-import type { EnforcementTarget, RestrictionEnforcer } from '../../src/core/enforcement/enforcer';
+import { StateEnforcer } from '../support/state-enforcer';
 import { PolicyService } from '../../src/core/fetch/policy-service';
 import { signPolicy } from '../../src/core/policy/bundle';
 import { generateSigningKeyPair } from '../../src/core/policy/keys';
@@ -29,22 +29,6 @@ import {
  * test drives the real one): it keeps the state a real enforcer would leave.
  */
 const POLL_SECONDS = 1;
-
-class StateEnforcer implements RestrictionEnforcer {
-  readonly restricted = new Map<string, string[]>();
-  async apply(t: EnforcementTarget, allow: string[]) {
-    this.restricted.set(t.account, allow);
-  }
-  async lift(t: EnforcementTarget) {
-    this.restricted.delete(t.account);
-  }
-  async clearLeftovers() {
-    this.restricted.clear();
-  }
-  describe() {
-    return 'state enforcer';
-  }
-}
 
 const keys = generateSigningKeyPair();
 let published = '';

@@ -1,30 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock';
-import type { EnforcementTarget, RestrictionEnforcer } from '../../src/core/enforcement/enforcer';
+import { StateEnforcer } from '../support/state-enforcer';
 import type { Sanction } from '../../src/core/policy/schema';
 import { TrustedTime } from '../../src/core/time/trusted-time';
 import { defaultPolicy, policyWith, tempDir } from '../support/policy';
 import { openSession, T0 } from '../support/session';
-
-/** Keeps the restriction state a real enforcer would leave on the machine. */
-class StateEnforcer implements RestrictionEnforcer {
-  readonly restricted = new Map<string, string[]>();
-  fail = false;
-  async apply(t: EnforcementTarget, allow: string[]) {
-    if (this.fail) throw new Error('classlock-netd is not running');
-    this.restricted.set(t.account, allow);
-  }
-  async lift(t: EnforcementTarget) {
-    this.restricted.delete(t.account);
-  }
-  async clearLeftovers() {
-    this.restricted.clear();
-  }
-  describe() {
-    return 'test enforcer';
-  }
-}
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeEach(async () => {

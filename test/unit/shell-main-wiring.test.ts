@@ -164,7 +164,7 @@ describe('the main process, wired, with Electron stood in', () => {
     expect(events.find((e) => e.type === 'error')?.message).toBeUndefined();
     const started = ev('started');
     expect(started.channels.sort()).toEqual(['classlock:get-view', 'classlock:intent']);
-    expect(started.shortcuts).toEqual(['CommandOrControl+Alt+L']);
+    expect(started.shortcuts).toEqual(['CommandOrControl+Alt+L', 'CommandOrControl+Alt+H']);
     expect(started.windows).toHaveLength(2);
     for (const w of started.windows) {
       expect(w).toMatchObject({
