@@ -26,7 +26,7 @@ import { sessionAccount } from './os/session-account';
 import { WindowsSession } from './os/windows-session';
 import { hardenApp } from './security/harden';
 import { lockNowAccelerator } from './tray/lock-now-hotkey';
-import { HIDE_SCREEN_ACCELERATOR, rulesFor } from './tray/tray-menu';
+import { HIDE_SCREEN_ACCELERATOR } from './tray/tray-menu';
 import { ClasslockTray } from './tray/tray';
 import { LockWindows } from './windows/lock-windows';
 
@@ -166,7 +166,8 @@ async function start(): Promise<void> {
       policyStatus: boot.policyStatus(),
       ...(status.restriction ? { restriction: `Access withdrawn: ${status.restriction}` } : {}),
       ...(status.enforcementError ? { enforcementError: status.enforcementError } : {}),
-      rules: rulesFor(boot.policy(), view.user.role, view.locale),
+      // The rules the session itself shows on the lock: role and locale already chosen by the core.
+      rules: runtime.snapshot().facts.rules,
       lockNowAccelerator: accelerator,
     });
   };

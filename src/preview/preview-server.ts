@@ -185,7 +185,8 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
       return;
     }
     if (path === '/' || path === '/index.html') return send(200, contentType('index.html'), page);
-    if (path === '/preview-bridge.js') return send(200, contentType('preview-bridge.js'), PREVIEW_BRIDGE_JS);
+    if (path === '/preview-bridge.js')
+      return send(200, contentType('preview-bridge.js'), PREVIEW_BRIDGE_JS);
     if (path === '/controls') return send(200, contentType('index.html'), CONTROLS_HTML);
     serveStaticFile(rendererDir, req, res);
   });

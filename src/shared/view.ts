@@ -106,11 +106,3 @@ export const ViewSchema = z.discriminatedUnion('screen', [
 ]);
 export type View = z.infer<typeof ViewSchema>;
 export type Screen = View['screen'];
-
-/** Tray status line(s) shown to the user and to IT. */
-export const StatusSchema = z.object({
-  policy: z.string(),
-  restriction: z.string().optional(),
-  enforcementError: z.string().optional(),
-});
-export type Status = z.infer<typeof StatusSchema>;

@@ -5,7 +5,9 @@ import {
   lockNowAccelerator,
 } from '../../src/main/tray/lock-now-hotkey';
 import { padlockBitmap } from '../../src/main/tray/tray-icon';
-import { rulesFor, trayMenu, trayTooltip, type TrayState } from '../../src/main/tray/tray-menu';
+import { trayMenu, trayTooltip, type TrayState } from '../../src/main/tray/tray-menu';
+import { deriveFacts } from '../../src/core/session/derive-facts';
+import { parseUser } from '../../src/core/identity/user';
 import type { View } from '../../src/shared/view';
 
 const user = { account: 'SCHOOL\\mjones', displayName: 'mjones', role: 'staff' as const };
@@ -78,9 +80,23 @@ describe('the tray menu', () => {
   });
 
   it("lists the rules of the user's own role from the policy", async () => {
+    // The tray shows the session's own facts.rules, chosen by the core for role and locale.
     const policy = await readPolicyYamlFile('resources/default-policy.yaml');
-    const staff = rulesFor(policy, 'staff', 'en-GB');
-    const pupil = rulesFor(policy, 'pupil', 'en-GB');
+    const rulesOf = (account: string, groups: string[]) =>
+      deriveFacts({
+        policy,
+        user: parseUser(account),
+        groups,
+        hostname: 'LAB-01',
+        locale: 'en-GB',
+        acceptances: new Map(),
+        hasPin: true,
+        sanctions: { network: null, internet: null, active: [], nextChangeAt: null },
+        now: 0,
+        sessionStartedAt: 0,
+      }).rules;
+    const staff = rulesOf('mjones', ['Teaching Staff']);
+    const pupil = rulesOf('y7.pupil', []);
     expect(staff.length).toBeGreaterThan(0);
     expect(pupil.length).toBeGreaterThan(0);
     expect(staff).not.toEqual(pupil);

@@ -50,8 +50,3 @@ export function sameUser(pattern: UserIdentity | string, user: UserIdentity): bo
   if (user.domain === undefined) return false;
   return domainKey(p.domain) === domainKey(user.domain);
 }
-
-/** Canonical key for indexing by bare name. */
-export function userKey(user: UserIdentity): string {
-  return user.name;
-}

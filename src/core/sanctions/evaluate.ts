@@ -1,5 +1,6 @@
 import type { Policy, Sanction, Scope } from '../policy/schema';
 import { parseUser, sameUser, type UserIdentity } from '../identity/user';
+import { instantAtLocal } from '../time/local-time';
 
 /**
  * One withdrawal of access as the session shows and enforces it.
@@ -37,54 +38,6 @@ export interface SanctionStatus {
 }
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new Error(
-        `The policy's timeZone "${timeZone}" is not a time zone this computer knows (use an IANA name such as Europe/London).`,
-      );
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Wall-clock fields of an instant in a zone, as if they were UTC (epoch ms). */
-function localAsUtc(t: number, timeZone: string): number {
-  const parts = formatterFor(timeZone).formatToParts(new Date(t));
-  const get = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-}
-
-/** Offset of the zone from UTC at instant t, in ms (Europe/London in summer: +3,600,000). */
-function offsetAt(t: number, timeZone: string): number {
-  const whole = Math.floor(t / 1000) * 1000;
-  return localAsUtc(whole, timeZone) - whole;
-}
 
 /**
  * The instant a sanction ends. A date without a time is the start of that day in the
@@ -99,16 +52,7 @@ export function sanctionEnd(until: string | undefined, timeZone: string): number
     if (Number.isNaN(t)) throw new Error(`"${until}" is not a date and time.`);
     return t;
   }
-  const midnightUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  // Two passes settle the offset on the right side of a DST change.
-  let t = midnightUtc - offsetAt(midnightUtc, timeZone);
-  t = midnightUtc - offsetAt(t, timeZone);
-  // Where midnight itself is skipped by a DST change, the day starts at the first instant
-  // that carries its date (e.g. 01:00).
-  const local = localAsUtc(t, timeZone);
-  if (local < midnightUtc) t += midnightUtc - local;
-  else if (local >= midnightUtc + DAY_MS) t -= local - midnightUtc;
-  return t;
+  return instantAtLocal(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])), timeZone);
 }
 
 /** A sanction prepared for evaluation: its end computed once. */

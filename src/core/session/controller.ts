@@ -122,7 +122,7 @@ export function decide(state: SessionState, event: SessionEvent, now: number): D
         pending: event.facts.agreementsDue,
         activityAt: now,
       };
-      syncInternet(d, now);
+      syncInternet(d);
       return proceed(d, now);
 
     case 'factsChanged':
@@ -270,7 +270,7 @@ function logoff(d: Decision, reason: LogoffReason): Decision {
 }
 
 /** Internet enforcement follows the facts whatever the phase; the notice shows once a session. */
-function syncInternet(d: Decision, _now: number): void {
+function syncInternet(d: Decision): void {
   const s = d.state;
   const wanted = s.facts.internet !== null;
   if (wanted === s.internetEnforced) return;
@@ -288,7 +288,7 @@ function onFactsChanged(d: Decision, facts: SessionFacts, now: number): Decision
   const before = d.state.facts;
   // Agreements accepted this session stay accepted; a new version or a new agreement joins the queue.
   d.state = { ...d.state, facts, pending: facts.agreementsDue };
-  syncInternet(d, now);
+  syncInternet(d);
   const s = d.state;
   if (s.phase === 'loggingOff' || s.phase === 'starting') return d;
   if (facts.network && s.phase !== 'blocked') {

@@ -69,6 +69,5 @@ export function deriveFacts(i: FactInputs): SessionFacts {
       eod && eod.roles.includes(role)
         ? nextEndOfDay(i.sessionStartedAt, eod.at, policy.timeZone)
         : null,
-    endOfDayWarnMs: (eod?.warnMinutes ?? 0) * 60_000,
   };
 }

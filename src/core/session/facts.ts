@@ -47,7 +47,6 @@ export interface SessionFacts {
   visitorMaxMs: number;
   /** Epoch ms of the next end-of-day logoff for this role, or null. */
   endOfDayAt: number | null;
-  endOfDayWarnMs: number;
 }
 
 export type LockReason = 'idle' | 'lockNow' | 'suspend' | 'concern' | 'visitorAuthorisation';

@@ -1,4 +1,3 @@
-import type { Policy } from '../../core/policy/schema';
 import type { View } from '../../shared/view';
 
 /** One tray menu line, free of Electron so it can be checked in a test. */
@@ -67,14 +66,4 @@ export function trayMenu(s: TrayState): TrayItem[] {
 /** The tooltip: one line, as Windows shows it on hover. */
 export function trayTooltip(s: TrayState): string {
   return `Classlock: ${s.view.user.displayName} (${ROLE_WORDS[s.view.user.role]})`;
-}
-
-/**
- * The rules for this user's role in their locale, as the policy writes them. A lookup
- * shown in the tray menu, not a decision.
- */
-export function rulesFor(policy: Policy, role: View['user']['role'], locale: string): string[] {
-  const set = policy.rules.find((r) => r.role === role);
-  if (!set) return [];
-  return set.locales[locale] ?? set.items;
 }
