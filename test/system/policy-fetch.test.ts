@@ -161,6 +161,24 @@ describe('fetching the signed policy over HTTP', () => {
     expect(applied.at(-1)?.meta.serial).toBe(11);
   });
 
+  it('"check now" during a check that began before a publish still fetches the new policy', async () => {
+    // The first answer is held back until IT has published serial 11; a check that only
+    // joined the one already under way would report serial 10 as current.
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const old = serveBundle(bundle(10), '"v10"');
+    handler = (req, res) => void held.then(() => old(req, res));
+    const { service, applied } = await makeService();
+    const first = service.checkNow();
+    while (seen.length === 0) await new Promise((r) => setTimeout(r, 5));
+    handler = serveBundle(bundle(11), '"v11"');
+    const asked = [service.checkNow(), service.checkNow()];
+    release();
+    await Promise.all([first, ...asked]);
+    expect(applied.map((a) => a.meta.serial)).toEqual([10, 11]);
+    expect(seen).toHaveLength(2);
+  });
+
   it('tries the sources in order and takes the first good one', async () => {
     handler = (req, res) => {
       if (req.url === '/broken.json') {

@@ -73,6 +73,7 @@ export class PolicyService {
   private lastCheck: PolicyStatus['lastCheck'] = null;
   private lastAuditedFailure: string | undefined;
   private inFlight: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
 
@@ -97,20 +98,31 @@ export class PolicyService {
     this.timer = undefined;
   }
 
-  /** Check the sources now. Never throws; concurrent calls share one check. */
+  /**
+   * Check the sources now. Never throws. A check already under way may have fetched before
+   * the caller's reason to ask (a policy published a moment ago), so a call made during one
+   * queues exactly one more check after it, shared by every caller who asks meanwhile.
+   */
   checkNow(): Promise<void> {
-    if (!this.inFlight) {
-      this.inFlight = this.check()
-        .catch(async (err: unknown) => {
-          await this.recordFailure(`internal error while checking: ${(err as Error).message}`, [
-            { source: '-', code: 'internal', message: String(err) },
-          ]);
-        })
-        .finally(() => {
-          this.inFlight = undefined;
-          if (this.running) this.schedule(this.opts.pollSeconds * 1000);
-        });
-    }
+    if (!this.inFlight) return this.begin();
+    this.queued ??= this.inFlight.then(() => {
+      this.queued = undefined;
+      return this.checkNow();
+    });
+    return this.queued;
+  }
+
+  private begin(): Promise<void> {
+    this.inFlight = this.check()
+      .catch(async (err: unknown) => {
+        await this.recordFailure(`internal error while checking: ${(err as Error).message}`, [
+          { source: '-', code: 'internal', message: String(err) },
+        ]);
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.running) this.schedule(this.opts.pollSeconds * 1000);
+      });
     return this.inFlight;
   }
 
@@ -163,7 +175,8 @@ export class PolicyService {
     if (this.timer) clearTimeout(this.timer);
     // ±10 % so thousands of terminals switched on together do not poll in lock-step.
     const jitter = delayMs === 0 ? 0 : delayMs * 0.1 * (Math.random() * 2 - 1);
-    this.timer = setTimeout(() => void this.checkNow(), delayMs + jitter);
+    // A poll that falls due during a check asked for by someone else is already satisfied.
+    this.timer = setTimeout(() => void (this.inFlight ?? this.begin()), delayMs + jitter);
     this.timer.unref();
   }
 
