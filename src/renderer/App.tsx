@@ -8,6 +8,7 @@ import { useFocusTrap } from './components/focus';
 import { useTexts, type Texts } from './i18n';
 import { AgreementScreen } from './screens/AgreementScreen';
 import { BlockedScreen } from './screens/BlockedScreen';
+import { EndOfDayScreen } from './screens/EndOfDayScreen';
 import { LockedScreen } from './screens/LockedScreen';
 import { LoggingOffScreen } from './screens/LoggingOffScreen';
 import { PinEnrolScreen } from './screens/PinEnrolScreen';
@@ -82,7 +83,7 @@ function ScreenFor(props: {
   send: (i: Intent) => void;
   texts: Texts;
   display: Display;
-}) {
+}): React.ReactElement {
   const { view, ...rest } = props;
   switch (view.screen) {
     case 'agreement':
@@ -95,6 +96,8 @@ function ScreenFor(props: {
       return <LockedScreen view={view} {...rest} />;
     case 'blocked':
       return <BlockedScreen view={view} {...rest} />;
+    case 'endOfDay':
+      return <EndOfDayScreen view={view} {...rest} />;
     case 'loggingOff':
       return <LoggingOffScreen view={view} {...rest} />;
   }

@@ -34,8 +34,8 @@ export const IntentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('activity') }),
   z.object({ type: z.literal('lockNow') }),
   z.object({ type: z.literal('hideScreen') }),
-  /** Close the once-a-session internet notice. */
-  z.object({ type: z.literal('dismissNotice') }),
+  /** Close a notice the user has read: the once-a-session internet one, or end of day. */
+  z.object({ type: z.literal('dismissNotice'), notice: z.enum(['internet', 'endOfDay']) }),
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 export type IntentType = Intent['type'];

@@ -66,6 +66,13 @@ export const ViewSchema = z.discriminatedUnion('screen', [
     secondsLeft: z.number().int(),
     canHideScreen: z.boolean(),
   }),
+  /** The school day ends soon: the session will be signed out at logoffAt. */
+  z.object({
+    screen: z.literal('endOfDay'),
+    ...base,
+    logoffAt: z.number(),
+    secondsLeft: z.number().int(),
+  }),
   z.object({
     screen: z.literal('locked'),
     ...base,

@@ -105,6 +105,13 @@ export const fixtures = {
     secondsLeft: 30,
     canHideScreen: true,
   },
+  endOfDay: {
+    screen: 'endOfDay',
+    ...base,
+    user: staff,
+    logoffAt: T + 600_000,
+    secondsLeft: 600,
+  },
   lockedStaff: {
     screen: 'locked',
     ...base,

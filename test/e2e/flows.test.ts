@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock';
 import type { SessionRuntimeOptions } from '../../src/core/session/runtime';
 import { defaultPolicy, OVERRIDE_CODE, policyWith, tempDir } from '../support/policy';
 import { openSession, type TestSession } from '../support/session';
@@ -382,5 +383,30 @@ describe('pupils and visitors (issue 5)', () => {
     expect((await s.audit()).map((r) => r.event)).toEqual(
       expect.arrayContaining(['visitor.authorised', 'override.used']),
     );
+  });
+
+  it('the end of the school day is announced ten minutes ahead, then the session signs out', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-23T17:49:58Z'));
+    const policy = policyWith((p) => {
+      p.agreements = [];
+    });
+    const { s, sp, page } = await session({ clock }, policy);
+    await expectScreen(page, s, 'none');
+    await s.idleFor(2);
+    await sp.settled();
+    await expectScreen(page, s, 'endOfDay');
+    const lead = await page.locator('main').innerText();
+    expect(lead).toContain('sign you out at 18:00, in about 10 minutes');
+    await checkScreen(sp, 'end-of-day');
+    // Focus waits on the one button: Enter goes back to save work.
+    await page.keyboard.press('Enter');
+    await expectScreen(page, s, 'none');
+    clock.advance(10 * 60_000);
+    await s.rt.intent({ type: 'activity' });
+    await s.rt.idle(0);
+    await sp.settled();
+    await expectScreen(page, s, 'loggingOff');
+    expect(await page.locator('main').innerText()).toContain('The school day has ended');
+    expect(s.shell.logoffs).toBe(1);
   });
 });

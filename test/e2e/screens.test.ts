@@ -225,7 +225,7 @@ describe('screens in Chromium', () => {
     expect(await carryOn.evaluate((b) => b === document.activeElement)).toBe(true);
     await page.keyboard.press('Enter');
     await expect.poll(() => shownScreen(page)).toBe('none');
-    expect(source.intents).toEqual([{ type: 'dismissNotice' }]);
+    expect(source.intents).toEqual([{ type: 'dismissNotice', notice: 'internet' }]);
     await sp.close();
   });
 

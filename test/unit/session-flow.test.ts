@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock';
 import { agreementHash } from '../../src/core/agreements/due';
 import { defaultPolicy, OVERRIDE_CODE, policyWith, tempDir } from '../support/policy';
-import { openSession, RecordingShell, T0 } from '../support/session';
+import { openSession, RecordingShell, T0, type TestSession } from '../support/session';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeEach(async () => {
@@ -497,6 +497,110 @@ describe('the end of the school day', () => {
     clock.advance(1000);
     await s.rt.idle(0);
     expect(s.rt.view()).toMatchObject({ screen: 'loggingOff', reason: 'endOfDay' });
+  });
+
+  const SIX_PM = Date.parse('2026-11-23T18:00:00Z'); // London is on GMT in November
+
+  /** Time passes with someone at the keyboard: no idle lock gets in the way. */
+  async function busyFor(s: TestSession, seconds: number) {
+    for (let i = 0; i < seconds; i++) {
+      s.clock.advance(1000);
+      await s.rt.intent({ type: 'activity' });
+      await s.rt.idle(0);
+    }
+  }
+
+  it('warns warnMinutes before, once, and the warning stays until it is read', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-23T17:49:00Z'));
+    const s = await openSession(defaultPolicy(), dir.path, { clock });
+    await acceptAll(s);
+    await busyFor(s, 59);
+    expect(s.rt.view().screen).toBe('none');
+    await busyFor(s, 1);
+    expect(s.rt.view()).toMatchObject({ screen: 'endOfDay', logoffAt: SIX_PM, secondsLeft: 600 });
+    // Typing on does not wave it away: it needs reading.
+    await busyFor(s, 5);
+    expect(s.rt.view()).toMatchObject({ screen: 'endOfDay', secondsLeft: 595 });
+    await s.rt.intent({ type: 'dismissNotice', notice: 'endOfDay' });
+    expect(s.rt.view().screen).toBe('none');
+    await busyFor(s, 60);
+    expect(s.rt.view().screen).toBe('none');
+    const warned = (await s.audit()).filter((r) => r.event === 'session.endOfDayWarned');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({
+      user: 'SCHOOL\\y7.pupil',
+      logoffAt: '2026-11-23T18:00:00.000Z',
+    });
+  });
+
+  it('closing the internet notice does not close the end-of-day one, nor the other way round', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-23T17:55:00Z'));
+    const s = await openSession(defaultPolicy(), dir.path, { clock });
+    await acceptAll(s);
+    await busyFor(s, 1);
+    expect(s.rt.view().screen).toBe('endOfDay');
+    await s.rt.intent({ type: 'dismissNotice', notice: 'internet' });
+    expect(s.rt.view().screen).toBe('endOfDay');
+  });
+
+  it('an unattended teacher still locks while the warning shows; the lock says when the day ends', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-23T17:45:00Z'));
+    const s = await openSession(defaultPolicy(), dir.path, {
+      ...staff,
+      hostname: 'ROOM12-CR-01',
+      clock,
+    });
+    await acceptAll(s, 'Anne Jones');
+    await s.rt.intent({ type: 'enrolPin', pin: 'ab12!x', confirm: 'ab12!x' });
+    await busyFor(s, 5 * 60);
+    expect(s.rt.view().screen).toBe('endOfDay');
+    await s.idleFor(s.rt.snapshot().facts.timeouts.lockSeconds);
+    expect(s.rt.view()).toMatchObject({ screen: 'locked', logoffAt: SIX_PM });
+    await s.rt.intent({ type: 'unlock', method: 'pin', secret: 'ab12!x' });
+    // Back at the desk: the warning is still there to be read.
+    expect(s.rt.view()).toMatchObject({ screen: 'endOfDay', logoffAt: SIX_PM });
+  });
+
+  it('warns again when IT moves the end of the day later, and logs off at the new time', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-23T17:55:00Z'));
+    const s = await openSession(defaultPolicy(), dir.path, { clock });
+    await acceptAll(s);
+    await busyFor(s, 1);
+    await s.rt.intent({ type: 'dismissNotice', notice: 'endOfDay' });
+    await s.rt.policyChanged(
+      policyWith((p) => {
+        p.serial += 1;
+        p.endOfDay!.at = '18:30';
+      }),
+    );
+    await busyFor(s, 6 * 60);
+    expect(s.shell.logoffs).toBe(0);
+    expect(s.rt.view().screen).toBe('none');
+    clock.advance(18 * 60_000); // 18:19:01
+    await busyFor(s, 58);
+    expect(s.rt.view().screen).toBe('none');
+    await busyFor(s, 1); // 18:20:00
+    expect(s.rt.view()).toMatchObject({ screen: 'endOfDay', logoffAt: SIX_PM + 30 * 60_000 });
+    clock.advance(10 * 60_000);
+    await busyFor(s, 1);
+    expect(s.rt.view()).toMatchObject({ screen: 'loggingOff', reason: 'endOfDay' });
+  });
+
+  it('shows no warning, and never logs off, when the policy has no end of day', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-23T17:49:00Z'));
+    const s = await openSession(
+      policyWith((p) => {
+        delete p.endOfDay;
+      }),
+      dir.path,
+      { clock },
+    );
+    await acceptAll(s);
+    await busyFor(s, 60);
+    clock.advance(60 * 60_000);
+    await busyFor(s, 1);
+    expect(s.rt.view().screen).toBe('none');
+    expect(s.shell.logoffs).toBe(0);
   });
 
   it('lets an evening session opened after 18:00 run until the next evening', async () => {

@@ -113,7 +113,7 @@ describe('a pupil with an internet sanction', () => {
       'policy.example.sch.uk',
     ]);
     expect(s.shell.ownRequests.at(-1)).toContain('policy.example.sch.uk');
-    await s.rt.intent({ type: 'dismissNotice' });
+    await s.rt.intent({ type: 'dismissNotice', notice: 'internet' });
     expect(s.rt.view().screen).toBe('none');
     expect(s.rt.status()).toEqual({ restriction: 'internet' });
     // Once per session: a later lock and unlock does not show it again.
@@ -179,7 +179,7 @@ describe('sanctions end on time, and never early', () => {
       clock,
       trustedNow: () => trusted.now(),
     });
-    await s.rt.intent({ type: 'dismissNotice' });
+    await s.rt.intent({ type: 'dismissNotice', notice: 'internet' });
     return { s, enforcer, trusted };
   }
 

@@ -46,6 +46,10 @@ export interface SessionState {
   internetEnforced: boolean;
   /** The once-a-session internet notice is showing. */
   internetNotice: boolean;
+  /** The end-of-day logoff the user has been warned of (a policy may move it; then warn again). */
+  endOfDayWarnedFor?: number;
+  /** The end-of-day notice is showing. */
+  endOfDayNotice: boolean;
   visitorAuthorised: boolean;
   visitorEndsAt?: number;
   logoffReason?: LogoffReason;
@@ -65,7 +69,7 @@ export type SessionEvent =
   | { type: 'acceptAgreement'; agreementId: string; version: string; typedName?: string }
   | { type: 'declineAgreement'; agreementId: string }
   | { type: 'cancelDecline' }
-  | { type: 'dismissNotice' }
+  | { type: 'dismissNotice'; notice: 'internet' | 'endOfDay' }
   | { type: 'enrolPin'; pin: string; confirm: string }
   | { type: 'persistFailed'; what: 'acceptance'; agreement: DueAgreement }
   | { type: 'persistFailed'; what: 'pin' }
@@ -105,6 +109,7 @@ export function initialState(facts: SessionFacts): SessionState {
     waitUntil: 0,
     internetEnforced: false,
     internetNotice: false,
+    endOfDayNotice: false,
     visitorAuthorised: false,
   };
 }
@@ -170,7 +175,10 @@ export function decide(state: SessionState, event: SessionEvent, now: number): D
       return d;
 
     case 'dismissNotice':
-      d.state = { ...state, internetNotice: false };
+      d.state =
+        event.notice === 'internet'
+          ? { ...state, internetNotice: false }
+          : { ...state, endOfDayNotice: false };
       return d;
 
     case 'enrolPin': {
@@ -312,6 +320,18 @@ function onTick(d: Decision, osIdleSeconds: number, now: number): Decision {
   if (f.endOfDayAt !== null && now >= f.endOfDayAt) {
     d.effects.push(audit('session.endOfDay', s, {}));
     return logoff(d, 'endOfDay');
+  }
+  if (
+    f.endOfDayWarnAt !== null &&
+    now >= f.endOfDayWarnAt &&
+    s.endOfDayWarnedFor !== f.endOfDayAt
+  ) {
+    // Told once, whatever is on screen: a locked or blocked session shows it when it returns.
+    d.effects.push(
+      audit('session.endOfDayWarned', s, { logoffAt: new Date(f.endOfDayAt!).toISOString() }),
+    );
+    d.state = { ...s, endOfDayWarnedFor: f.endOfDayAt!, endOfDayNotice: true };
+    return onTick(d, osIdleSeconds, now);
   }
   if (s.visitorEndsAt !== undefined && now >= s.visitorEndsAt) {
     d.effects.push(audit('session.visitorTimeUp', s, {}));

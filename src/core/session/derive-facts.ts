@@ -44,6 +44,10 @@ export function deriveFacts(i: FactInputs): SessionFacts {
     ? (ruleSet.locales[i.locale] ?? ruleSet.locales[lang] ?? ruleSet.items)
     : [];
   const eod = policy.endOfDay;
+  const endOfDayAt =
+    eod && eod.roles.includes(role)
+      ? nextEndOfDay(i.sessionStartedAt, eod.at, policy.timeZone)
+      : null;
   return {
     account: user.raw,
     displayName: user.name,
@@ -65,9 +69,7 @@ export function deriveFacts(i: FactInputs): SessionFacts {
     pupilSelfResume: policy.unlock.pupilSelfResume,
     visitorNeedsAuthorisation: policy.visitors.requireStaffAuthorisation,
     visitorMaxMs: policy.visitors.maxSessionMinutes * 60_000,
-    endOfDayAt:
-      eod && eod.roles.includes(role)
-        ? nextEndOfDay(i.sessionStartedAt, eod.at, policy.timeZone)
-        : null,
+    endOfDayAt,
+    endOfDayWarnAt: endOfDayAt !== null && eod ? endOfDayAt - eod.warnMinutes * 60_000 : null,
   };
 }

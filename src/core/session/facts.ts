@@ -47,6 +47,8 @@ export interface SessionFacts {
   visitorMaxMs: number;
   /** Epoch ms of the next end-of-day logoff for this role, or null. */
   endOfDayAt: number | null;
+  /** Epoch ms from which the user is warned of it (the policy's warnMinutes before). */
+  endOfDayWarnAt: number | null;
 }
 
 export type LockReason = 'idle' | 'lockNow' | 'suspend' | 'concern' | 'visitorAuthorisation';

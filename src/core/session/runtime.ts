@@ -179,8 +179,9 @@ export class SessionRuntime {
           return this.apply({ type: 'declineAgreement', agreementId: i.agreementId });
         case 'enrolPin':
           return this.apply({ type: 'enrolPin', pin: i.pin, confirm: i.confirm });
-        case 'cancelDecline':
         case 'dismissNotice':
+          return this.apply({ type: 'dismissNotice', notice: i.notice });
+        case 'cancelDecline':
         case 'activity':
         case 'lockNow':
         case 'hideScreen':

@@ -46,6 +46,14 @@ export function viewOf(s: SessionState, now: number): View {
           contact: f.contact,
         };
       }
+      if (s.endOfDayNotice && f.endOfDayAt !== null) {
+        return {
+          screen: 'endOfDay',
+          ...base,
+          logoffAt: f.endOfDayAt,
+          secondsLeft: secondsUntil(f.endOfDayAt),
+        };
+      }
       return { screen: 'none', ...base };
     case 'warning':
       return {
@@ -64,10 +72,13 @@ export function viewOf(s: SessionState, now: number): View {
       const idleLock =
         s.lockReason === 'idle' || s.lockReason === 'lockNow' || s.lockReason === 'suspend';
       const after = f.timeouts.logoffAfterLockSeconds;
-      const logoffAt =
+      const idleLogoffAt =
         f.role !== 'staff' && idleLock && after !== undefined && s.lockedAt !== undefined
           ? s.lockedAt + after * 1000
           : undefined;
+      // Whichever comes first: the school day's end also ends a locked session.
+      const logoffAt =
+        f.endOfDayAt === null ? idleLogoffAt : Math.min(idleLogoffAt ?? Infinity, f.endOfDayAt);
       return {
         screen: 'locked',
         ...base,

@@ -19,6 +19,7 @@ export const enGB = {
   'title.locked': 'Locked',
   'title.blocked': 'Access withdrawn',
   'title.loggingOff': 'Signing out',
+  'title.endOfDay': 'The school day is ending',
   'title.none': 'Classlock',
 
   'method.pin': 'PIN',
@@ -143,6 +144,13 @@ export const enGB = {
   'blocked.logoffIn_one': 'You will be signed out in {{count}} second. Save your work now.',
   'blocked.logoffIn_other': 'You will be signed out in {{count}} seconds. Save your work now.',
   'blocked.logoffAt': 'You will be signed out at {{time}}. Save your work now.',
+
+  'endOfDay.heading': 'The school day is ending',
+  'endOfDay.at_one': 'This computer will sign you out at {{time}}, in about {{count}} minute.',
+  'endOfDay.at_other': 'This computer will sign you out at {{time}}, in about {{count}} minutes.',
+  'endOfDay.body':
+    'Save your work and close your programs now. Anything not saved by then will be lost.',
+  'endOfDay.continue': 'I will save my work now',
 
   'loggingOff.heading': 'Signing you out',
   'loggingOff.declined': 'You did not agree to the agreement, so you are being signed out.',

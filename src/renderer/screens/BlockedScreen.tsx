@@ -65,7 +65,7 @@ export function BlockedScreen({ view, send, texts, display }: ScreenProps<'block
             ref={button}
             type="button"
             className="button button-primary"
-            onClick={() => send({ type: 'dismissNotice' })}
+            onClick={() => send({ type: 'dismissNotice', notice: 'internet' })}
           >
             {t('blocked.continue')}
           </button>
