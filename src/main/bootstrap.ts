@@ -156,6 +156,7 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
     clock: o.clock,
     account: o.account,
     groups,
+    groupSource: o.groups,
     hostname: o.hostname,
     machineId: machineId.id,
     ...(config?.profile ? { profileId: config.profile } : {}),

@@ -52,11 +52,11 @@ function takeMessages(buf: Buffer): { messages: Buffer[]; rest: Buffer } {
   return { messages, rest };
 }
 
-function bindResponse(messageId: number, code: number, diagnostic: string): Buffer {
+function ldapResult(messageId: number, tag: number, code: number, diagnostic = ''): Buffer {
   const w = new BerWriter();
   w.startSequence(0x30);
   w.writeInt(messageId);
-  w.startSequence(0x61);
+  w.startSequence(tag);
   w.writeEnumeration(code);
   w.writeString('');
   w.writeString(diagnostic);
@@ -65,11 +65,43 @@ function bindResponse(messageId: number, code: number, diagnostic: string): Buff
   return w.buffer;
 }
 
-/** A domain controller that knows three UPNs. `tlsFor` makes it an LDAPS one. */
+/** A SearchResultEntry: one DN and its attributes. */
+function searchEntry(messageId: number, dn: string, attrs: Record<string, string[]>): Buffer {
+  const w = new BerWriter();
+  w.startSequence(0x30);
+  w.writeInt(messageId);
+  w.startSequence(0x64);
+  w.writeString(dn);
+  w.startSequence(0x30);
+  for (const [type, values] of Object.entries(attrs)) {
+    w.startSequence(0x30);
+    w.writeString(type);
+    w.startSequence(0x31);
+    for (const v of values) w.writeString(v);
+    w.endSequence();
+    w.endSequence();
+  }
+  w.endSequence();
+  w.endSequence();
+  w.endSequence();
+  return w.buffer;
+}
+
+const JSMITH_GROUPS = [
+  'CN=Teaching Staff,OU=Groups,DC=school,DC=local',
+  'CN=Staff\\, Pastoral,OU=Groups,DC=school,DC=local',
+];
+
+/**
+ * A domain controller that knows three UPNs. `tlsFor` makes it an LDAPS one. After a good
+ * bind it answers the two searches a UPN unlock makes for groups: the rootDSE's naming
+ * context, then the person by userPrincipalName with their memberOf.
+ */
 async function startDomainController(tlsFor?: { key: string; cert: string }): Promise<Responder> {
   const binds: string[] = [];
   const handle = (socket: net.Socket): void => {
     let pending: Buffer = Buffer.alloc(0);
+    let boundAs = '';
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
       const { messages, rest } = takeMessages(Buffer.concat([pending, chunk]));
@@ -83,8 +115,22 @@ async function startDomainController(tlsFor?: { key: string; cert: string }): Pr
           socket.end();
           return;
         }
+        if (op === 0x63) {
+          const base = r.readString() ?? '';
+          if (base === '') {
+            socket.write(searchEntry(id, '', { defaultNamingContext: ['DC=school,DC=local'] }));
+          } else if (boundAs && base === 'DC=school,DC=local' && m.includes(Buffer.from(boundAs))) {
+            socket.write(
+              searchEntry(id, 'CN=John Smith,OU=Staff,DC=school,DC=local', {
+                memberOf: JSMITH_GROUPS,
+              }),
+            );
+          }
+          socket.write(ldapResult(id, 0x65, 0));
+          continue;
+        }
         if (op !== 0x60) {
-          socket.write(bindResponse(id, 2, 'only simple binds here'));
+          socket.write(ldapResult(id, 0x61, 2, 'only simple binds here'));
           continue;
         }
         r.readInt();
@@ -92,13 +138,14 @@ async function startDomainController(tlsFor?: { key: string; cert: string }): Pr
         const password = r.readString(0x80) ?? '';
         binds.push(name);
         if (name === 'jsmith@school.local' && password === PASSWORD) {
-          socket.write(bindResponse(id, 0, ''));
+          boundAs = name;
+          socket.write(ldapResult(id, 0x61, 0, ''));
         } else if (name === 'locked@school.local') {
-          socket.write(bindResponse(id, 49, adDiagnostic('775')));
+          socket.write(ldapResult(id, 0x61, 49, adDiagnostic('775')));
         } else if (name === 'expired@school.local' && password === PASSWORD) {
-          socket.write(bindResponse(id, 49, adDiagnostic('532')));
+          socket.write(ldapResult(id, 0x61, 49, adDiagnostic('532')));
         } else {
-          socket.write(bindResponse(id, 49, adDiagnostic('52e')));
+          socket.write(ldapResult(id, 0x61, 49, adDiagnostic('52e')));
         }
       }
     });
@@ -160,7 +207,12 @@ describe('UPN binds the way Active Directory answers them', () => {
   it('binds as name@upnSuffix, whichever form the OS reported', async () => {
     const v = upn([dc.url]);
     for (const account of ['jsmith', 'SCHOOL\\JSmith', 'jsmith@school.local']) {
-      expect(await v.verify(account, PASSWORD)).toEqual({ ok: true, method: 'ldap', account });
+      expect(await v.verify(account, PASSWORD)).toEqual({
+        ok: true,
+        method: 'ldap',
+        account,
+        groups: ['Teaching Staff', 'Staff, Pastoral'],
+      });
     }
     expect(dc.binds.slice(-3)).toEqual(Array(3).fill('jsmith@school.local'));
   });

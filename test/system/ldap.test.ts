@@ -8,13 +8,19 @@ import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectorySchema } from '../../src/core/policy/schema';
 import {
+  groupNameOf,
   LdapVerifier,
   ldapVerifierFor,
   SCHOOL_USERNAME,
   type DirectorySettings,
   type LdapMachineOptions,
 } from '../../src/core/unlock/ldap-verifier';
-import { escapeDnValue, escapeFilterValue, fillTemplate } from '../../src/core/unlock/ldap-escape';
+import {
+  escapeDnValue,
+  escapeFilterValue,
+  fillTemplate,
+  unescapeDnValue,
+} from '../../src/core/unlock/ldap-escape';
 import type { VerifyResult } from '../../src/core/unlock/verifier';
 import { createTestCa, slapdUnavailableReason, startSlapd, type Slapd } from './support/slapd';
 
@@ -59,6 +65,14 @@ describe('usernames meet LDAP syntax only escaped (no directory needed)', () => 
     expect(escapeDnValue('#x ')).toBe('\\#x\\ ');
     expect(escapeDnValue(' x#')).toBe('\\ x#');
     expect(escapeDnValue('a\u0000b')).toBe('a\\00b');
+  });
+
+  it('group names come out of memberOf DNs with their escapes undone', () => {
+    expect(groupNameOf('CN=Teaching Staff,OU=Groups,DC=school,DC=local')).toBe('Teaching Staff');
+    expect(groupNameOf('cn=Staff\\, Support,ou=groups,dc=x')).toBe('Staff, Support');
+    expect(groupNameOf('cn=Athrawon Cymraeg \\c3\\a2,ou=groups')).toBe('Athrawon Cymraeg â');
+    expect(groupNameOf('OU=Groups,DC=school')).toBeUndefined();
+    expect(unescapeDnValue('a\\+b\\2cc')).toBe('a+b,c');
   });
 
   it('templates take the value literally, "$&" included', () => {
@@ -114,7 +128,8 @@ describe.skipIf(missing !== undefined)(
     beforeAll(async () => {
       dir = await startSlapd({ tls: true, allowUnauthenticatedBind: true });
       dnTemplate = `uid={user},${dir.peopleDn}`;
-      await dir.addUser('jsmith', JSMITH_PW, { mail: 'jsmith@school.local' });
+      const jsmith = await dir.addUser('jsmith', JSMITH_PW, { mail: 'jsmith@school.local' });
+      await dir.addGroup('Teaching Staff', [jsmith]);
       await dir.addUser('abrown', ABROWN_PW);
       await dir.addUser('siân.ellis', SIAN_PW);
       // Two people sharing a cn, so a careless search filter finds both.
@@ -144,9 +159,21 @@ describe.skipIf(missing !== undefined)(
             ok: true,
             method: 'ldap',
             account,
+            groups: ['Teaching Staff'],
           });
         }
         expect((await check(v, 'siân.ellis', SIAN_PW)).ok).toBe(true);
+      });
+
+      it('and says which directory groups the person is in, read with their own bind', async () => {
+        expect(await check(plain(), 'jsmith', JSMITH_PW)).toMatchObject({
+          ok: true,
+          groups: ['Teaching Staff'],
+        });
+        expect(await check(searching(), 'jsmith', JSMITH_PW)).toMatchObject({
+          groups: ['Teaching Staff'],
+        });
+        expect(await check(plain(), 'abrown', ABROWN_PW)).toMatchObject({ ok: true, groups: [] });
       });
 
       it('over StartTLS with the test CA', async () => {

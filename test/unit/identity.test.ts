@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseUser, sameUser } from '../../src/core/identity/user';
 import { resolveRole } from '../../src/core/identity/roles';
-import { parseWhoamiGroupsCsv, groupMatches } from '../../src/core/identity/groups';
+import { parseWhoamiGroupsCsv, groupMatches, WindowsGroups } from '../../src/core/identity/groups';
 
 describe('a user in every form the OS reports', () => {
   it.each([
@@ -66,5 +66,13 @@ describe('Windows group lists', () => {
     expect(groups).toEqual(['Everyone', 'SCHOOL\\Teaching Staff']);
     expect(groupMatches('Teaching Staff', groups[1]!)).toBe(true);
     expect(groupMatches('OTHER\\Teaching Staff', groups[1]!)).toBe(false);
+  });
+
+  it("never answers with the signed-in pupil's groups when asked about a teacher", async () => {
+    // whoami only knows the user running it: asked about anyone else it must refuse, so a
+    // teacher unlocking a pupil's lock is not judged by the pupil's groups (nor the reverse).
+    const source = new WindowsGroups('SCHOOL\\y7.pupil');
+    await expect(source.groupsOf('mrs.jones')).rejects.toThrow(/only for the signed-in user/);
+    await expect(source.groupsOf('SCHOOL\\mrs.jones')).rejects.toThrow(/mrs\.jones/);
   });
 });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { promisify } from 'node:util';
+import { parseUser } from './user';
 
 const run = promisify(execFile);
 
@@ -18,10 +20,16 @@ export class PosixGroups implements GroupSource {
 
 /**
  * `whoami /groups /fo csv /nh` on Windows: the current user's token groups, including
- * domain groups. It only answers for the user running it, which is the session's user.
+ * domain groups. It can only answer for the user running it (the session's user), so it
+ * refuses any other name rather than give that user's groups to someone else.
  */
 export class WindowsGroups implements GroupSource {
-  async groupsOf(): Promise<string[]> {
+  constructor(private readonly signedIn: string = userInfo().username) {}
+
+  async groupsOf(username: string): Promise<string[]> {
+    if (parseUser(username).name.toLowerCase() !== parseUser(this.signedIn).name.toLowerCase()) {
+      throw new Error(`Windows lists groups only for the signed-in user, not for ${username}`);
+    }
     const { stdout } = await run('whoami', ['/groups', '/fo', 'csv', '/nh'], {
       timeout: 5000,
       windowsHide: true,

@@ -461,7 +461,7 @@ export class SessionRuntime {
       result.ok &&
       by === 'staff' &&
       i.method !== 'override' &&
-      !(await this.isStaff(actor, i.method))
+      !(await this.isStaff(actor, i.method, result.groups ?? []))
     )
       outcome = 'notAllowed';
 
@@ -475,12 +475,20 @@ export class SessionRuntime {
     return report(outcome, t, result.ok ? undefined : result.detail);
   }
 
-  /** Is the person whose credential just verified a member of staff? */
-  private async isStaff(account: string, method: UnlockMethod): Promise<boolean> {
+  /**
+   * Is the person whose credential just verified a member of staff? Their groups are the
+   * ones the credential's source vouched for (the directory's memberOf) and whatever the OS
+   * can say about that account; an OS that cannot answer for another user adds nothing.
+   */
+  private async isStaff(
+    account: string,
+    method: UnlockMethod,
+    vouched: string[],
+  ): Promise<boolean> {
     if (method === 'pin') return (await this.pinVerifier.roleOf(account)) === 'staff';
-    const groups = this.o.groupSource
+    const fromOs = this.o.groupSource
       ? await this.o.groupSource.groupsOf(parseUser(account).name).catch(() => [])
       : [];
-    return resolveRole(this.policy, parseUser(account), groups).role === 'staff';
+    return resolveRole(this.policy, parseUser(account), [...vouched, ...fromOs]).role === 'staff';
   }
 }

@@ -42,3 +42,22 @@ export function escapeFilterValue(value: string): string {
 export function fillTemplate(template: string, value: string): string {
   return template.split('{user}').join(value);
 }
+
+/** Undo RFC 4514 escaping of one attribute value: `\,` and hex pairs such as `\c3\a2` (UTF-8). */
+export function unescapeDnValue(value: string): string {
+  const chars = Array.from(value);
+  const bytes: number[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    const pair = (chars[i + 1] ?? '') + (chars[i + 2] ?? '');
+    if (c === '\\' && /^[0-9a-fA-F]{2}$/.test(pair)) {
+      bytes.push(parseInt(pair, 16));
+      i += 2;
+    } else if (c === '\\' && i + 1 < chars.length) {
+      bytes.push(...Buffer.from(chars[++i]!));
+    } else {
+      bytes.push(...Buffer.from(c));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}

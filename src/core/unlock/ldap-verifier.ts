@@ -8,7 +8,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client, ResultCodeError } from 'ldapts';
 import type { Policy } from '../policy/schema';
 import { parseUser } from '../identity/user';
-import { escapeDnValue, escapeFilterValue, fillTemplate } from './ldap-escape';
+import { escapeDnValue, escapeFilterValue, fillTemplate, unescapeDnValue } from './ldap-escape';
 import type { Verifier, VerifyResult } from './verifier';
 
 /** The policy's `directory` section, defaults applied. */
@@ -35,7 +35,9 @@ export const SCHOOL_USERNAME = /^[\p{L}\p{N}][\p{L}\p{N}._'-]{0,63}$/u;
 const MAX_PASSWORD_LENGTH = 1024;
 
 type Attempt =
-  { kind: 'ok' } | { kind: 'wrong'; detail: string } | { kind: 'unavailable'; detail: string };
+  | { kind: 'ok'; groups: string[] }
+  | { kind: 'wrong'; detail: string }
+  | { kind: 'unavailable'; detail: string };
 
 const WRONG = 'The directory did not accept that user name and password.';
 
@@ -83,7 +85,7 @@ export class LdapVerifier implements Verifier {
     const failures: string[] = [];
     for (const url of this.directory.urls) {
       const r = await this.tryServer(url, name, secret);
-      if (r.kind === 'ok') return { ok: true, method: 'ldap', account };
+      if (r.kind === 'ok') return { ok: true, method: 'ldap', account, groups: r.groups };
       if (r.kind === 'wrong') return { ok: false, method: 'ldap', kind: 'wrong', detail: r.detail };
       failures.push(r.detail);
     }
@@ -121,7 +123,9 @@ export class LdapVerifier implements Verifier {
       return { kind: 'unavailable', detail: `${url} is not a usable directory address.` };
     }
 
-    const steps = (this.useStartTls(url) ? 1 : 0) + (this.directory.bind.mode === 'search' ? 3 : 1);
+    const mode = this.directory.bind.mode;
+    const groupSteps = mode === 'upn' ? 2 : 1;
+    const steps = (this.useStartTls(url) ? 1 : 0) + (mode === 'search' ? 3 : 1) + groupSteps;
     const budgetMs = connectMs + steps * opMs;
     let timer: NodeJS.Timeout | undefined;
     const overdue = new Promise<Attempt>((resolve) => {
@@ -179,12 +183,54 @@ export class LdapVerifier implements Verifier {
 
     try {
       await client.bind(bindDn, secret);
-      return { kind: 'ok' };
     } catch (err) {
       if (err instanceof ResultCodeError && err.code === 49) {
         return { kind: 'wrong', detail: adReason(err.message) ?? WRONG };
       }
       return explain(err);
+    }
+    return { kind: 'ok', groups: await this.directoryGroups(client, bindDn) };
+  }
+
+  /**
+   * The person's groups as the directory keeps them (memberOf), read with their own bind, so
+   * a role given by group also works for someone unlocking another person's session: the OS
+   * can only vouch for the signed-in user's groups. Best effort: a directory that keeps no
+   * memberOf, or refuses the read, gives none, and the OS's answer stands alone.
+   */
+  private async directoryGroups(client: Client, bindDn: string): Promise<string[]> {
+    const timeLimit = this.directory.timeoutSeconds;
+    try {
+      let base = bindDn;
+      let scope: 'base' | 'sub' = 'base';
+      let filter = '(objectClass=*)';
+      if (this.directory.bind.mode === 'upn') {
+        // A UPN is not a DN: find the entry under the domain's naming context.
+        const root = await client.search('', {
+          scope: 'base',
+          filter: '(objectClass=*)',
+          attributes: ['defaultNamingContext'],
+          timeLimit,
+        });
+        base = String(root.searchEntries[0]?.['defaultNamingContext'] ?? '');
+        if (!base) return [];
+        scope = 'sub';
+        filter = `(userPrincipalName=${escapeFilterValue(bindDn)})`;
+      }
+      const { searchEntries } = await client.search(base, {
+        scope,
+        filter,
+        attributes: ['memberOf'],
+        sizeLimit: 1,
+        timeLimit,
+      });
+      const raw = searchEntries[0]?.['memberOf'] ?? [];
+      return (Array.isArray(raw) ? raw : [raw]).map(String).flatMap((dn) => {
+        const cn = groupNameOf(dn);
+        return cn ? [cn] : [];
+      });
+    } catch {
+      return [];
     }
   }
 
@@ -354,4 +400,10 @@ export function describeFailure(
     return `${where} closed the connection before answering.`;
   const kind = err instanceof Error ? err.name : typeof err;
   return `${where} could not be used (${typeof code === 'string' ? code : kind}).`;
+}
+
+/** "CN=Teaching Staff,OU=Groups,DC=school,DC=local" → "Teaching Staff". */
+export function groupNameOf(dn: string): string | undefined {
+  const m = /^\s*cn=((?:\\.|[^,+])+)/i.exec(dn);
+  return m?.[1] ? unescapeDnValue(m[1]).trim() : undefined;
 }

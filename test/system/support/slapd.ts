@@ -201,6 +201,8 @@ export interface Slapd {
     password: string,
     extra?: Record<string, string | string[]>,
   ): Promise<string>;
+  /** Add a group (groupOfNames under ou=groups) of these people; their memberOf follows. */
+  addGroup(cn: string, memberDns: string[]): Promise<string>;
   /** Ends slapd (SIGTERM, then SIGKILL) and removes the folder. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -247,6 +249,8 @@ async function launch(dir: string, opts: SlapdOptions): Promise<Slapd> {
     ...SCHEMAS.map((s) => `include ${path.join(SCHEMA_DIR, `${s}.schema`)}`),
     `modulepath ${MODULE_DIR}`,
     ...(hasBuiltInMdb() ? [] : ['moduleload back_mdb']),
+    // memberOf on people, as Active Directory keeps it, so group-based roles can be tested.
+    'moduleload memberof',
     `pidfile ${path.join(dir, 'slapd.pid')}`,
     `argsfile ${path.join(dir, 'slapd.args')}`,
     ...tlsLines,
@@ -257,6 +261,7 @@ async function launch(dir: string, opts: SlapdOptions): Promise<Slapd> {
     `rootdn "${rootDn}"`,
     `rootpw ${rootPassword}`,
     `directory ${dbDir}`,
+    'overlay memberof',
     // Anonymous may only authenticate: a search needs a bound account, as in Active Directory.
     'access to attrs=userPassword by self write by anonymous auth by * none',
     'access to * by users read by * none',
@@ -334,6 +339,13 @@ async function launch(dir: string, opts: SlapdOptions): Promise<Slapd> {
       );
       return dn;
     },
+    async addGroup(cn, memberDns) {
+      const dn = `cn=${cn},ou=groups,${baseDn}`;
+      await asRoot(url, rootDn, rootPassword, (c) =>
+        c.add(dn, { objectClass: ['groupOfNames'], cn, member: memberDns }),
+      );
+      return dn;
+    },
     stop,
   };
 }
@@ -407,6 +419,7 @@ async function seed(
     await c.add(baseDn, { objectClass: ['dcObject', 'organization'], dc: 'school', o: 'School' });
     await c.add(`ou=people,${baseDn}`, { objectClass: 'organizationalUnit', ou: 'people' });
     await c.add(`ou=services,${baseDn}`, { objectClass: 'organizationalUnit', ou: 'services' });
+    await c.add(`ou=groups,${baseDn}`, { objectClass: 'organizationalUnit', ou: 'groups' });
     await c.add(service.dn, {
       objectClass: ['organizationalRole', 'simpleSecurityObject'],
       cn: 'classlock',
