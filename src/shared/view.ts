@@ -80,12 +80,16 @@ export const ViewSchema = z.discriminatedUnion('screen', [
     since: z.string(),
     rules: z.array(z.string()),
     methods: z.array(UnlockMethodNameSchema),
+    /** Chosen for the user when the method they tried could not be checked (directory down). */
+    suggestedMethod: UnlockMethodNameSchema.optional(),
     /** Epoch ms before which no attempt is accepted (growing wait after failures). */
     waitUntil: z.number().optional(),
     failedAttempts: z.number().int(),
     message: MessageSchema.optional(),
-    /** Pupil sessions: epoch ms at which the session will be logged off. */
+    /** Epoch ms at which the session will be logged off, when it will be. */
     logoffAt: z.number().optional(),
+    /** Why then: a pupil's session left locked too long, or the school day ends. */
+    logoffReason: z.enum(['idle', 'endOfDay']).optional(),
     /** Who may unlock: the session's owner, or staff ending / resuming it for them. */
     unlockBy: z.enum(['owner', 'staff']),
     canEndSession: z.boolean(),

@@ -355,6 +355,13 @@ describe('pupils and visitors (issue 5)', () => {
     await expect.poll(() => page.locator('.unlock-box .alert').innerText()).not.toBe('');
     expect(s.rt.view().screen).toBe('locked');
 
+    // No PIN for that name here: the lock says so and moves on to the override code.
+    expect(await page.locator('.unlock-box .alert').innerText()).toContain(
+      'no PIN for that account',
+    );
+    expect(await page.getByLabel('IT override code').isChecked()).toBe(true);
+
+    await page.getByLabel('PIN', { exact: true }).check();
     await page.getByLabel('Staff username').fill('mrs.jones');
     await page.getByLabel('Staff PIN').fill(PIN);
     await page.getByRole('button', { name: 'Return to the session' }).click();
@@ -383,6 +390,35 @@ describe('pupils and visitors (issue 5)', () => {
     expect((await s.audit()).map((r) => r.event)).toEqual(
       expect.arrayContaining(['visitor.authorised', 'override.used']),
     );
+  });
+
+  it('a pupil who walks away is locked, told to ask their teacher, and signed out later to free the PC', async () => {
+    const policy = policyWith((p) => {
+      p.agreements = [];
+      p.unlock.pupilSelfResume = false;
+    });
+    const { s, sp, page } = await session({}, policy);
+    const { lockSeconds, logoffAfterLockSeconds } = s.rt.snapshot().facts.timeouts;
+    await s.idleFor(lockSeconds);
+    await sp.settled();
+    await expectScreen(page, s, 'locked');
+    const main = page.locator('main');
+    expect(await main.innerText()).toContain('Ask your teacher to unlock this computer.');
+    const lockedAt = Date.parse(
+      s.rt.view().screen === 'locked' ? (s.rt.view() as { since: string }).since : '',
+    );
+    const endsAt = new Date(lockedAt + logoffAfterLockSeconds! * 1000);
+    const hhmm = endsAt.toISOString().slice(11, 16); // the test machine keeps UTC; London is on GMT
+    expect(await main.innerText()).toContain(
+      `this session will end at ${hhmm} to free the computer`,
+    );
+    await s.idleFor(logoffAfterLockSeconds! - 1, lockSeconds);
+    expect(s.rt.view().screen).toBe('locked');
+    await s.idleFor(1, lockSeconds + logoffAfterLockSeconds! - 1);
+    await sp.settled();
+    await expectScreen(page, s, 'loggingOff');
+    expect(await main.innerText()).toContain('Nobody used this computer for a long time');
+    expect(s.shell.logoffs).toBe(1);
   });
 
   it('the end of the school day is announced ten minutes ahead, then the session signs out', async () => {

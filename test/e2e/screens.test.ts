@@ -161,11 +161,15 @@ describe('screens in Chromium', () => {
     source.show({
       ...fixtures.lockedStaff,
       failedAttempts: 4,
-      message: { key: 'unlock.directoryDown', params: { method: 'ldap' } },
+      message: { key: 'unlock.directoryDown', params: { method: 'ldap', next: 'override' } },
+      suggestedMethod: 'override',
     });
     await sp.settled();
     await expect.poll(() => shownMessage(page)).toContain('The school directory cannot be reached');
-    expect(await unlock.isEnabled()).toBe(true);
+    expect(await shownMessage(page)).toContain('Use the IT override code instead');
+    // The way forward is already chosen, and what was typed for the old method is gone.
+    expect(await page.getByLabel('IT override code').first().isChecked()).toBe(true);
+    expect(await page.locator('input[type=password]').inputValue()).toBe('');
     expect(sp.problems).toEqual([]);
     await sp.close();
   });

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock';
 import { agreementHash } from '../../src/core/agreements/due';
+import { DirectorySchema } from '../../src/core/policy/schema';
+import { ldapVerifierFor } from '../../src/core/unlock/ldap-verifier';
 import { defaultPolicy, OVERRIDE_CODE, policyWith, tempDir } from '../support/policy';
 import { openSession, RecordingShell, T0, type TestSession } from '../support/session';
 
@@ -378,6 +380,56 @@ describe('pupils\' locked sessions and "hide the screen"', () => {
   });
 });
 
+describe('when the school directory cannot be reached', () => {
+  /** A teacher whose lock offers `methods`, with the directory at a port nothing listens on. */
+  async function lockedWithDirectoryDown(methods: ('ldap' | 'pin' | 'override')[]) {
+    const policy = policyWith((p) => {
+      p.agreements = [];
+      p.directory = DirectorySchema.parse({
+        urls: ['ldap://127.0.0.1:1'],
+        bind: { mode: 'upn', upnSuffix: 'school.local' },
+        connectTimeoutSeconds: 1,
+        timeoutSeconds: 1,
+      });
+      p.unlock.methods.staff = methods;
+    });
+    const s = await openSession(policy, dir.path, {
+      ...staff,
+      verifiers: [ldapVerifierFor(policy)!],
+    });
+    if (s.rt.view().screen === 'pinEnrol') {
+      await s.rt.intent({ type: 'enrolPin', pin: 'ab12!x', confirm: 'ab12!x' });
+    }
+    await s.rt.lockNow();
+    await s.rt.intent({ type: 'unlock', method: 'ldap', secret: 'a-real-password-1' });
+    return s;
+  }
+
+  it("offers the next method in the policy's order, chosen for the user, and earns no wait", async () => {
+    const s = await lockedWithDirectoryDown(['ldap', 'pin', 'override']);
+    expect(s.rt.view()).toMatchObject({
+      screen: 'locked',
+      failedAttempts: 0,
+      suggestedMethod: 'pin',
+      message: { key: 'unlock.directoryDown', params: { method: 'ldap', next: 'pin' } },
+    });
+    await s.rt.intent({ type: 'unlock', method: 'pin', secret: 'ab12!x' });
+    expect(s.rt.view().screen).toBe('none');
+    // A fresh lock starts from the policy's first method again.
+    await s.rt.lockNow();
+    expect(s.rt.view()).not.toHaveProperty('suggestedMethod');
+  });
+
+  it('with only school passwords in the policy, offers the IT override, which always closes the list', async () => {
+    const s = await lockedWithDirectoryDown(['ldap']);
+    expect(s.rt.view()).toMatchObject({
+      screen: 'locked',
+      suggestedMethod: 'override',
+      message: { key: 'unlock.directoryDown', params: { next: 'override' } },
+    });
+  });
+});
+
 describe('visitors', () => {
   it('open only after a member of staff authorises, and end when the time is up', async () => {
     await enrolledTeacher();
@@ -555,7 +607,11 @@ describe('the end of the school day', () => {
     await busyFor(s, 5 * 60);
     expect(s.rt.view().screen).toBe('endOfDay');
     await s.idleFor(s.rt.snapshot().facts.timeouts.lockSeconds);
-    expect(s.rt.view()).toMatchObject({ screen: 'locked', logoffAt: SIX_PM });
+    expect(s.rt.view()).toMatchObject({
+      screen: 'locked',
+      logoffAt: SIX_PM,
+      logoffReason: 'endOfDay',
+    });
     await s.rt.intent({ type: 'unlock', method: 'pin', secret: 'ab12!x' });
     // Back at the desk: the warning is still there to be read.
     expect(s.rt.view()).toMatchObject({ screen: 'endOfDay', logoffAt: SIX_PM });

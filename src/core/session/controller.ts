@@ -38,6 +38,8 @@ export interface SessionState {
   lockedAt?: number;
   lockReason?: LockReason;
   unlockMessage?: Message;
+  /** locked: the method to offer first, when the one just tried could not be checked. */
+  suggestedMethod?: UnlockMethod;
   failedAttempts: number;
   waitUntil: number;
   /** blocked: when the logoff happens. */
@@ -266,6 +268,7 @@ function lock(d: Decision, reason: LockReason, now: number): Decision {
     lockReason: reason,
     lockAt: undefined,
     unlockMessage: undefined,
+    suggestedMethod: undefined,
     error: undefined,
   };
   return d;
@@ -451,16 +454,26 @@ function onUnlockChecked(
     case 'throttled':
       d.state = { ...d.state, unlockMessage: undefined };
       return d;
-    case 'unavailable':
-      d.effects.push(audit('unlock.unavailable', s, { ...detail, detail: e.detail ?? '' }));
+    case 'unavailable': {
+      // Never an open door: the next method the policy allows, in its order, is offered.
+      const next = nextMethod(unlockMethods(s), e.method);
+      d.effects.push(
+        audit('unlock.unavailable', s, {
+          ...detail,
+          detail: e.detail ?? '',
+          offered: next ?? null,
+        }),
+      );
+      const key = UNAVAILABLE_MESSAGE[e.method];
       d.state = {
         ...d.state,
-        unlockMessage: {
-          key: e.method === 'ldap' ? 'unlock.directoryDown' : 'unlock.unavailable',
-          params: { method: e.method },
-        },
+        unlockMessage: next
+          ? { key, params: { method: e.method, next } }
+          : { key: `${key}.noOther`, params: { method: e.method } },
+        suggestedMethod: next,
       };
       return d;
+    }
     case 'refused':
       d.effects.push(audit('unlock.refused', s, detail));
       d.state = { ...d.state, unlockMessage: { key: 'unlock.refused', params: {} } };
@@ -483,6 +496,19 @@ export function unlockBy(s: SessionState): 'owner' | 'staff' {
   if (s.facts.role === 'staff') return 'owner';
   if (s.facts.role === 'pupil' && s.facts.pupilSelfResume) return 'owner';
   return 'staff';
+}
+
+/** Why a method could not be checked, in the words that fit it. */
+const UNAVAILABLE_MESSAGE: Record<UnlockMethod, string> = {
+  ldap: 'unlock.directoryDown',
+  pin: 'unlock.pinUnavailable',
+  override: 'unlock.unavailable',
+};
+
+/** The method after `failed` in the policy's order, wrapping round; none if it was the only one. */
+function nextMethod(methods: UnlockMethod[], failed: UnlockMethod): UnlockMethod | undefined {
+  const i = methods.indexOf(failed);
+  return [...methods.slice(i + 1), ...methods.slice(0, Math.max(i, 0))].find((m) => m !== failed);
 }
 
 /** The credential methods offered on the lock, in policy order. */

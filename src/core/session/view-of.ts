@@ -76,9 +76,13 @@ export function viewOf(s: SessionState, now: number): View {
         f.role !== 'staff' && idleLock && after !== undefined && s.lockedAt !== undefined
           ? s.lockedAt + after * 1000
           : undefined;
-      // Whichever comes first: the school day's end also ends a locked session.
-      const logoffAt =
-        f.endOfDayAt === null ? idleLogoffAt : Math.min(idleLogoffAt ?? Infinity, f.endOfDayAt);
+      // Once its warning is due, the school day's end is shown too, if it comes first.
+      const dayEnding =
+        f.endOfDayAt !== null &&
+        f.endOfDayWarnAt !== null &&
+        now >= f.endOfDayWarnAt &&
+        f.endOfDayAt < (idleLogoffAt ?? Infinity);
+      const logoffAt = dayEnding ? f.endOfDayAt! : idleLogoffAt;
       return {
         screen: 'locked',
         ...base,
@@ -88,7 +92,10 @@ export function viewOf(s: SessionState, now: number): View {
         ...(waiting ? { waitUntil: s.waitUntil } : {}),
         failedAttempts: s.failedAttempts,
         ...(message ? { message } : {}),
-        ...(logoffAt !== undefined ? { logoffAt } : {}),
+        ...(s.suggestedMethod ? { suggestedMethod: s.suggestedMethod } : {}),
+        ...(logoffAt !== undefined
+          ? { logoffAt, logoffReason: dayEnding ? ('endOfDay' as const) : ('idle' as const) }
+          : {}),
         unlockBy: by,
         canEndSession: f.role !== 'staff' && s.lockReason !== 'visitorAuthorisation',
         reason: s.lockReason ?? 'idle',

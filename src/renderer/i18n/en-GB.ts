@@ -25,6 +25,9 @@ export const enGB = {
   'method.pin': 'PIN',
   'method.ldap': 'School password',
   'method.override': 'IT override code',
+  'method.use.pin': 'a PIN',
+  'method.use.ldap': 'a school password',
+  'method.use.override': 'the IT override code',
 
   'agreement.position': 'Agreement {{position}} of {{count}}',
   'agreement.kicker.pupil': 'Before you start',
@@ -100,6 +103,8 @@ export const enGB = {
   'locked.askTeacher': 'Ask your teacher to unlock this computer.',
   'locked.logoffAt':
     'If nobody unlocks it, this session will end at {{time}} to free the computer.',
+  'locked.logoffAt.endOfDay':
+    'The school day ends at {{time}}: this session will be signed out then.',
   'locked.rulesTitle': 'Remember',
   'locked.unlockTitle': 'Unlock',
   'locked.unlockTitle.staff': 'For staff',
@@ -123,10 +128,19 @@ export const enGB = {
   'unlock.wrong_other': 'That was not right. You have {{count}} more tries before you must wait.',
   'unlock.wait_one': 'Too many tries. Please wait {{count}} second, then try again.',
   'unlock.wait_other': 'Too many tries. Please wait {{count}} seconds, then try again.',
-  'unlock.unavailable': '{{methodName}} cannot be checked right now. Please choose another way.',
+  'unlock.unavailable':
+    '{{methodName}} cannot be checked right now. Use {{nextName}} instead; it is already chosen.',
+  'unlock.unavailable.noOther':
+    '{{methodName}} cannot be checked right now. Please try again in a few minutes, or call IT.',
   'unlock.refused': 'Unlocking was refused.',
+  'unlock.pinUnavailable':
+    'There is no PIN for that account that this computer can check. Use {{nextName}} instead; it is already chosen.',
+  'unlock.pinUnavailable.noOther':
+    'There is no PIN for that account that this computer can check. Please call IT.',
   'unlock.directoryDown':
-    'The school directory cannot be reached, so school passwords cannot be checked right now. Use your PIN, or ask IT for the override code.',
+    'The school directory cannot be reached, so school passwords cannot be checked right now. Use {{nextName}} instead; it is already chosen.',
+  'unlock.directoryDown.noOther':
+    'The school directory cannot be reached, so school passwords cannot be checked right now. Please try again in a few minutes, or call IT.',
   'unlock.notAllowed': 'That account is not allowed to unlock this session.',
   'session.endedByStaff': 'A member of staff ended this session.',
 

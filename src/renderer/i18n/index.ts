@@ -48,6 +48,7 @@ export function textsFor(locale: string): Texts {
     if (params.count === undefined && numbers.length === 1) params.count = numbers[0]!;
     // Method names arrive as codes ('ldap'); say them in words.
     if (typeof params.method === 'string') params.methodName = t(`method.${params.method}`);
+    if (typeof params.next === 'string') params.nextName = t(`method.use.${params.next}`);
     return t(m.key, params);
   };
   return { locale: lng, t, message };

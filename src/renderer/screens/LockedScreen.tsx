@@ -35,7 +35,9 @@ export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked
         {body && <p className="lead lead-strong">{body}</p>}
         {view.logoffAt !== undefined && (
           <p className="meta">
-            {t('locked.logoffAt', { time: formatTime(view.logoffAt, locale) })}
+            {t(view.logoffReason === 'endOfDay' ? 'locked.logoffAt.endOfDay' : 'locked.logoffAt', {
+              time: formatTime(view.logoffAt, locale),
+            })}
           </p>
         )}
         {view.rules.length > 0 && view.reason !== 'concern' && (
@@ -82,6 +84,16 @@ function UnlockBox({
   const [chosen, setChosen] = useState<Method>(view.methods[0]!);
   const [username, setUsername] = useState('');
   const [secret, setSecret] = useState('');
+  // When the core offers another method (the directory is down), switch to it at once, so
+  // the way forward is already in front of the user; the typed secret was for the old one.
+  const [offered, setOffered] = useState(view.suggestedMethod);
+  if (view.suggestedMethod !== offered) {
+    setOffered(view.suggestedMethod);
+    if (view.suggestedMethod) {
+      setChosen(view.suggestedMethod);
+      setSecret('');
+    }
+  }
   const method = view.methods.includes(chosen) ? chosen : view.methods[0]!;
   const forStaff = view.unlockBy === 'staff';
   const askUsername = forStaff || method === 'override';
