@@ -209,16 +209,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Tab `times` times; returns where focus was after each press (outside = false). */
-export async function tabAround(page: Page, times: number, within: string): Promise<boolean[]> {
-  const inside: boolean[] = [];
+/** Tab `times` times; after each press, true while focus is inside `within`, else where it went. */
+export async function tabAround(
+  page: Page,
+  times: number,
+  within: string,
+): Promise<(true | string)[]> {
+  const inside: (true | string)[] = [];
   for (let i = 0; i < times; i++) {
     await page.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
     inside.push(
       await page.evaluate((sel) => {
         const root = document.querySelector(sel);
         const a = document.activeElement;
-        return !!root && !!a && a !== document.body && root.contains(a);
+        if (!!root && !!a && a !== document.body && root.contains(a)) return true;
+        // Say where focus went instead, so a failure shows it.
+        return a ? `${a.tagName.toLowerCase()}${a.id ? `#${a.id}` : ''}.${a.className}` : 'nothing';
       }, within),
     );
   }
