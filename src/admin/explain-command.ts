@@ -1,7 +1,8 @@
 import { resolveRole } from '../core/identity/roles';
 import { parseUser } from '../core/identity/user';
-import { resolveProfile, timeoutsFor } from '../core/policy/profile';
+import { resolveProfile } from '../core/policy/profile';
 import { sanctionEnd, sanctionStatus, type ActiveRestriction } from '../core/sanctions/evaluate';
+import { deriveFacts, ownerMayUnlock } from '../core/session/derive-facts';
 import { loadVerifiedBundle } from './bundle-files';
 import {
   describeInstant,
@@ -26,16 +27,20 @@ export const explainCommand: Command = {
   name: 'explain',
   summary: 'show what a terminal would do for a user under a signed policy',
   usage: `classlock-admin explain policy.json --pub KEYID.public.pem --user USER
-    [--groups G1,G2] [--host HOSTNAME] [--at DATE] [--json]
+    [--groups G1,G2] [--host HOSTNAME] [--profile ID] [--locale L] [--at DATE] [--json]
 
 USER in any form the OS reports (jsmith, SCHOOL\\jsmith, jsmith@school.local).
 --groups are the user's OS / directory groups; --host picks the terminal profile by
-hostname; --at evaluates sanctions at that date or instant instead of now.`,
+hostname, --profile as a terminal's machine config does; --locale picks the language of
+the agreements and rules; --at evaluates it all at that date or instant instead of now,
+as a first login then.`,
   options: {
     pub: { type: 'string' },
     user: { type: 'string' },
     groups: { type: 'string' },
     host: { type: 'string' },
+    profile: { type: 'string' },
+    locale: { type: 'string' },
     at: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -58,15 +63,32 @@ hostname; --at evaluates sanctions at that date or instant instead of now.`,
       typeof values.at === 'string'
         ? sanctionEnd(parseDateArg('--at', values.at).text, tz)!
         : (io.now?.() ?? Date.now());
+    const profileId = typeof values.profile === 'string' ? values.profile : undefined;
     const user = parseUser(account);
-    const decision = resolveRole(policy, user, groups);
-    const profile = resolveProfile(policy, host ?? '');
-    const timeouts = timeoutsFor(profile, decision.role);
-    const agreements = policy.agreements.filter((a) => a.roles.includes(decision.role));
-    const rules = policy.rules.filter((r) => r.role === decision.role);
-    const notices = policy.notices.filter((n) => n.roles.includes(decision.role));
-    const unlock = policy.unlock.methods[decision.role];
     const status = sanctionStatus(policy, user, at);
+    // The terminal's own derivation, for a first login at `at`: what it shows is what this says.
+    const facts = deriveFacts({
+      policy,
+      user,
+      groups,
+      hostname: host ?? '',
+      ...(profileId ? { profileId } : {}),
+      locale: typeof values.locale === 'string' ? values.locale : policy.defaultLocale,
+      acceptances: new Map(),
+      hasPin: false,
+      sanctions: status,
+      now: at,
+      sessionStartedAt: at,
+    });
+    const decision = resolveRole(policy, user, groups);
+    const profile = resolveProfile(policy, host ?? '', profileId);
+    const { timeouts, rules } = facts;
+    const agreements = facts.agreementsDue.map((a) => ({
+      ...a,
+      reacceptDays: policy.agreements.find((p) => p.id === a.id)?.reacceptDays,
+    }));
+    const notices = policy.notices.filter((n) => n.roles.includes(facts.role));
+    const unlock = facts.ownerMethods;
     const sanctionsOut = status.active.map((r: ActiveRestriction) => ({
       scope: r.scope,
       kind: r.kind,
@@ -83,12 +105,13 @@ hostname; --at evaluates sanctions at that date or instant instead of now.`,
             policy: { serial: v.serial, keyId: v.keyId, issuedAt: policy.issuedAt },
             at: new Date(at).toISOString(),
             user: { account, name: user.name, domain: user.domain ?? null, groups },
-            role: decision.role,
+            role: facts.role,
             roleRule: decision.ruleIndex,
             profile: profile.id,
             timeouts,
-            lockOs: decision.role === 'staff' && profile.lockOsForStaff,
+            lockOs: facts.role === 'staff' && facts.lockOs,
             unlock,
+            staffUnlock: facts.staffMethods,
             agreements: agreements.map((a) => ({
               id: a.id,
               version: a.version,
@@ -96,7 +119,8 @@ hostname; --at evaluates sanctions at that date or instant instead of now.`,
               acknowledgement: a.acknowledgement,
               reacceptDays: a.reacceptDays ?? null,
             })),
-            rules: rules.flatMap((r) => r.items),
+            rules,
+            endOfDay: facts.endOfDayAt === null ? null : new Date(facts.endOfDayAt).toISOString(),
             notices: notices.map((n) => n.id),
             sanctions: sanctionsOut,
             network: status.network ? 'blocked' : 'allowed',
@@ -119,7 +143,7 @@ hostname; --at evaluates sanctions at that date or instant instead of now.`,
       `Role:        ${decision.role} (${decision.ruleIndex < 0 ? 'no rule matched: the default role' : `role rule ${decision.ruleIndex + 1}: ${describeRule(rule)}`})`,
     );
     lines.push(
-      `Profile:     ${profile.id}${host === undefined ? ' (no --host given)' : ` (host ${host})`}`,
+      `Profile:     ${profile.id}${profileId ? ` (--profile ${profileId})` : host === undefined ? ' (no --host given)' : ` (host ${host})`}`,
     );
     const warn = timeouts.warnSeconds > 0 ? `a ${timeouts.warnSeconds} s warning, then ` : '';
     const logoff =
@@ -127,17 +151,28 @@ hostname; --at evaluates sanctions at that date or instant instead of now.`,
         ? `; logged off ${timeouts.logoffAfterLockSeconds} s after the lock`
         : '';
     lines.push(
-      `Idle:        ${warn}locked after ${timeouts.lockSeconds} s idle${logoff}${decision.role === 'staff' && profile.lockOsForStaff ? '; the OS session is locked too' : ''}`,
+      `Idle:        ${warn}locked after ${timeouts.lockSeconds} s idle${logoff}${facts.role === 'staff' && facts.lockOs ? '; the OS session is locked too' : ''}`,
     );
-    lines.push(`Unlock:      ${unlock.join(', then ')}`);
+    const byOwner = ownerMayUnlock(facts.role, facts.pupilSelfResume);
+    lines.push(
+      byOwner
+        ? `Unlock:      by the user: ${unlock.join(', then ')}`
+        : `Unlock:      only by a member of staff: ${facts.staffMethods.join(', then ')}`,
+    );
+    if (byOwner && facts.role !== 'staff') {
+      lines.push(`             or by a member of staff: ${facts.staffMethods.join(', then ')}`);
+    }
     lines.push(`Agreements:  ${agreements.length ? '' : 'none'}`);
     for (const a of agreements) {
       lines.push(
         `  - ${a.id} version ${a.version}: "${a.title}" (${a.acknowledgement === 'typedName' ? 'signed with the typed full name' : 'tick box'}${a.reacceptDays ? `, again every ${a.reacceptDays} days` : ''})`,
       );
     }
-    lines.push(`Rules:       ${rules.reduce((n, r) => n + r.items.length, 0)} shown`);
+    lines.push(`Rules:       ${rules.length} shown`);
     if (notices.length) lines.push(`Notices:     ${notices.map((n) => n.title).join('; ')}`);
+    if (facts.endOfDayAt !== null) {
+      lines.push(`End of day:  signed out at ${describeInstant(facts.endOfDayAt, tz)}`);
+    }
     lines.push(`Sanctions at ${describeInstant(at, tz)}:`);
     lines.push(
       `  network:  ${status.network ? 'BLOCKED (blocked screen, then logged off)' : 'allowed'}`,

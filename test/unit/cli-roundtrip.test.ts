@@ -158,7 +158,7 @@ describe('the IT round trip: keygen → init → sign → verify → explain', (
     expect(staff.out).toContain(
       'a 30 s warning, then locked after 180 s idle; the OS session is locked too',
     );
-    expect(staff.out).toContain('Unlock:      pin, then override');
+    expect(staff.out).toContain('Unlock:      by the user: pin, then override');
     expect(staff.out).toContain('staff-aua version 1');
   });
 

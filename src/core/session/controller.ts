@@ -4,6 +4,7 @@ import type { UnlockMethod } from '../policy/schema';
 import { checkPin } from '../unlock/pin-rules';
 import type { Message } from '../../shared/view';
 import type { LockReason, SessionFacts } from './facts';
+import { ownerMayUnlock } from './derive-facts';
 
 /**
  * The session controller: one per desktop session, a pure function of (state, event, now).
@@ -493,9 +494,7 @@ function audit(event: string, s: SessionState, extra: Record<string, unknown>): 
 export function unlockBy(s: SessionState): 'owner' | 'staff' {
   const r = s.lockReason;
   if (r === 'concern' || r === 'visitorAuthorisation') return 'staff';
-  if (s.facts.role === 'staff') return 'owner';
-  if (s.facts.role === 'pupil' && s.facts.pupilSelfResume) return 'owner';
-  return 'staff';
+  return ownerMayUnlock(s.facts.role, s.facts.pupilSelfResume) ? 'owner' : 'staff';
 }
 
 /** Why a method could not be checked, in the words that fit it. */

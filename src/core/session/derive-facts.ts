@@ -2,7 +2,7 @@ import { dueAgreements, type AcceptanceRecord } from '../agreements/due';
 import { resolveRole } from '../identity/roles';
 import type { UserIdentity } from '../identity/user';
 import { resolveProfile, timeoutsFor } from '../policy/profile';
-import type { Policy, UnlockMethod } from '../policy/schema';
+import type { Policy, Role, UnlockMethod } from '../policy/schema';
 import type { SanctionStatus } from '../sanctions/evaluate';
 import { nextEndOfDay } from './end-of-day';
 import type { SessionFacts } from './facts';
@@ -26,6 +26,11 @@ function withOverride(methods: readonly UnlockMethod[]): UnlockMethod[] {
   return methods.includes('override') ? [...methods] : [...methods, 'override'];
 }
 
+/** May a user of this role unlock their own idle lock? Staff always; pupils where the policy says. */
+export function ownerMayUnlock(role: Role, pupilSelfResume: boolean): boolean {
+  return role === 'staff' || (role === 'pupil' && pupilSelfResume);
+}
+
 export function deriveFacts(i: FactInputs): SessionFacts {
   const { policy, user } = i;
   const role = resolveRole(policy, user, i.groups).role;
@@ -33,11 +38,9 @@ export function deriveFacts(i: FactInputs): SessionFacts {
   const methods = policy.unlock.methods;
   const staffMethods = withOverride(methods.staff);
   const ownerMethods =
-    role === 'staff'
-      ? staffMethods
-      : role === 'pupil' && policy.unlock.pupilSelfResume
-        ? withOverride(methods.pupil)
-        : staffMethods;
+    role !== 'staff' && ownerMayUnlock(role, policy.unlock.pupilSelfResume)
+      ? withOverride(methods.pupil)
+      : staffMethods;
   const ruleSet = policy.rules.find((r) => r.role === role);
   const lang = i.locale.split('-')[0] ?? i.locale;
   const rules = ruleSet
