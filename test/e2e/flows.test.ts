@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock';
 import type { SessionRuntimeOptions } from '../../src/core/session/runtime';
-import { defaultPolicy, OVERRIDE_CODE, policyWith, tempDir } from '../support/policy';
+import { defaultPolicy, policyWith, tempDir } from '../support/policy';
 import { openSession, type TestSession } from '../support/session';
 import {
   axeViolations,
@@ -382,14 +382,29 @@ describe('pupils and visitors (issue 5)', () => {
       'Waiting for a member of staff',
     );
     await checkScreen(sp, 'locked-visitor');
-    await page.getByLabel('IT override code').check();
-    await page.getByLabel('Staff username').fill('it.office');
-    await page.getByLabel('Override code', { exact: true }).fill(OVERRIDE_CODE);
+    await page.getByLabel('Staff username').fill('mrs.jones');
+    await page.getByLabel('Staff PIN').fill(PIN);
     await page.getByRole('button', { name: 'Start the visitor session' }).click();
     await expectScreen(page, s, 'none');
-    expect((await s.audit()).map((r) => r.event)).toEqual(
-      expect.arrayContaining(['visitor.authorised', 'override.used']),
+    expect((await s.audit()).find((r) => r.event === 'visitor.authorised')).toMatchObject({
+      actor: 'mrs.jones',
+      method: 'pin',
+    });
+
+    // The policy limits the visit (60 minutes by default), however busy the visitor is.
+    s.clock.advance(60 * 60_000 - 1000);
+    await s.rt.intent({ type: 'activity' });
+    await s.rt.idle(0);
+    expect(s.rt.view().screen).toBe('none');
+    s.clock.advance(1000);
+    await s.rt.intent({ type: 'activity' });
+    await s.rt.idle(0);
+    await sp.settled();
+    await expectScreen(page, s, 'loggingOff');
+    expect(await page.locator('main').innerText()).toContain(
+      'The time for this visitor session is over.',
     );
+    expect(s.shell.logoffs).toBe(1);
   });
 
   it('a pupil who walks away is locked, told to ask their teacher, and signed out later to free the PC', async () => {
