@@ -124,6 +124,28 @@ describe('trusted time for sanction expiry', () => {
     expect(sanctioned(tt.now())).toBe(true);
   });
 
+  it('a saved floor pushed into the future by hand lifts nothing early', async () => {
+    // Every session may rewrite the file; a pupil writes a floor in 2030 and restarts.
+    await writeFile(
+      join(dir, 'trusted-time.json'),
+      JSON.stringify({
+        format: 'classlock-trusted-time/1',
+        floor: T('2030-01-01T00:00:00Z'),
+        source: 'bundle-issuedAt',
+      }),
+    );
+    const { tt, elapse } = await terminal('2026-11-23T09:00:00Z');
+    expect(tt.problem).toMatch(/ahead of this computer's clock/);
+    expect(tt.now()).toBe(T('2026-11-23T09:00:00Z'));
+    expect(sanctioned(tt.now())).toBe(true);
+    // Time then runs as it really does: the sanction lifts at 10:00, not before.
+    await tt.observe(T('2026-11-23T09:00:00Z'), 'bundle-issuedAt');
+    elapse(59 * MIN);
+    expect(sanctioned(tt.now())).toBe(true);
+    elapse(MIN);
+    expect(sanctioned(tt.now())).toBe(false);
+  });
+
   it('a floor that cannot be saved still holds in memory and is reported', async () => {
     const wall = new ManualClock(T('2026-11-23T09:00:00Z'));
     // A file where the folder should be: the save fails.

@@ -77,9 +77,9 @@ export class TrustedTime {
         missing ? undefined : `could not read the trusted time file ${path}: ${String(err)}`,
       );
     }
+    let stored: z.infer<typeof StoredSchema>;
     try {
-      const stored = StoredSchema.parse(JSON.parse(text));
-      return new TrustedTime(path, stored.floor, stored.source, opts, undefined);
+      stored = StoredSchema.parse(JSON.parse(text));
     } catch {
       return new TrustedTime(
         path,
@@ -89,6 +89,20 @@ export class TrustedTime {
         `the trusted time file ${path} is damaged; sanctions stay in force until the policy server is reached`,
       );
     }
+    // Every session can rewrite this file, so a floor ahead of the PC's own clock is not
+    // believed: that is how a pupil would lift every temporary sanction at once. Honest
+    // causes (a PC clock running slow) only mean a later lift until the server is reached.
+    const wall = (opts.clock ?? systemClock).now();
+    if (stored.floor > wall) {
+      return new TrustedTime(
+        path,
+        wall,
+        'computer clock (the saved trusted time was ahead of it)',
+        opts,
+        `the trusted time file ${path} says ${new Date(stored.floor).toISOString()}, ahead of this computer's clock (${new Date(wall).toISOString()}); the clock is used instead until the policy server is reached, so no sanction lifts early`,
+      );
+    }
+    return new TrustedTime(path, stored.floor, stored.source, opts, undefined);
   }
 
   /** The newest trusted instant seen (epoch ms). */
