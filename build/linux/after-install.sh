@@ -13,7 +13,11 @@ install -d -m 0755 -o root -g root "$DATA"
 for d in acceptances pins throttle; do
   install -d -m 1777 -o root -g root "$DATA/$d"
 done
-# Shared state every session replaces whole (policy cache, trusted time).
+# Saved policies: one copy per session, all readable (files 0644), the newest in force
+# at start; the sticky bit stops anyone deleting or replacing another session's copy.
+install -d -m 1777 -o root -g root "$DATA/policies"
+# Shared state every session replaces whole (trusted time; the policy copy of versions
+# before per-session copies).
 install -d -m 0777 -o root -g root "$DATA/state"
 
 # The audit log: everyone may append (0622), and the append-only attribute stops anyone,

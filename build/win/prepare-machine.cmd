@@ -14,7 +14,7 @@ if "%INSTDIR%"=="" set "INSTDIR=%ProgramFiles%\Classlock"
 set "ROOT=%ProgramData%\Classlock"
 set "DATA=%ROOT%\data"
 
-for %%D in ("%ROOT%" "%DATA%" "%DATA%\acceptances" "%DATA%\pins" "%DATA%\throttle" "%DATA%\state") do (
+for %%D in ("%ROOT%" "%DATA%" "%DATA%\acceptances" "%DATA%\pins" "%DATA%\throttle" "%DATA%\policies" "%DATA%\state") do (
   if not exist "%%~D" mkdir "%%~D"
 )
 
@@ -31,7 +31,13 @@ for %%D in (acceptances pins throttle) do (
   icacls "%DATA%\%%D" /inheritance:r /grant:r "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-32-545:(RX,WD,AD)" "*S-1-3-0:(OI)(CI)(IO)M" >nul || goto :failed
 )
 
-rem Shared state every session replaces whole (policy cache, trusted time).
+rem Saved policies: each session adds and rewrites only its own copy, and every session
+rem may read all of them, because the newest verified copy goes in force at start.
+icacls "%DATA%\policies" /inheritance:r /grant:r "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-32-545:(RX,WD,AD)" "*S-1-3-0:(OI)(CI)(IO)M" >nul || goto :failed
+icacls "%DATA%\policies" /grant "*S-1-5-32-545:(OI)(IO)R" >nul || goto :failed
+
+rem Shared state every session replaces whole (trusted time; the policy copy of versions
+rem before per-session copies).
 icacls "%DATA%\state" /inheritance:r /grant:r "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-32-545:(OI)(CI)M" >nul || goto :failed
 
 rem The audit log: every user may append; nobody but administrators may read, rewrite,

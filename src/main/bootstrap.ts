@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog } from '../core/audit/audit-log';
 import type { Clock } from '../core/clock';
@@ -17,6 +17,8 @@ import type { Policy } from '../core/policy/schema';
 import { SessionRuntime, type SessionShell } from '../core/session/runtime';
 import { TrustedTime } from '../core/time/trusted-time';
 import { ldapVerifierFor } from '../core/unlock/ldap-verifier';
+import { parseUser } from '../core/identity/user';
+import { userFileKey } from '../core/storage/user-file-key';
 import { defaultDataDir } from './config/machine-paths';
 import { resolveMachineId, type MachineId } from './os/machine-id';
 
@@ -112,7 +114,7 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
     service = new PolicyService({
       sources: config.policySources,
       trustedKeys: config.trustedKeys,
-      cachePath: join(dataDir, 'state', 'policy-cache.json'),
+      ...policyCopies(dataDir, o.account),
       pollSeconds: config.pollSeconds,
       maxBytes: config.maxPolicyBytes,
       audit,
@@ -237,4 +239,22 @@ async function readServiceAccount(
     log(`Could not read the directory service account's password file: ${String(err)}`);
     return undefined;
   }
+}
+
+/**
+ * Where the last good policy is kept: one copy per user in `policies/` (each session can
+ * rewrite only its own; the newest of all goes in force at start), plus the single shared
+ * file of earlier versions, still read so an upgrade starts from it.
+ */
+function policyCopies(dataDir: string, account: string) {
+  const folder = join(dataDir, 'policies');
+  return {
+    cachePath: join(folder, `${userFileKey(parseUser(account))}.json`),
+    otherCaches: async () => [
+      join(dataDir, 'state', 'policy-cache.json'),
+      ...(await readdir(folder).catch(() => []))
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => join(folder, name)),
+    ],
+  };
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -341,7 +341,46 @@ describe('the saved copy on disk', () => {
       expect.objectContaining({
         event: 'policy.rejected',
         source: 'cache',
-        reason: 'the saved policy was refused: signature does not match key trust-2026',
+        reason: `the saved policy ${first.cachePath} was refused: signature does not match key trust-2026`,
+      }),
+    );
+  });
+
+  it("one session cannot roll the PC back: the newest of every session's copy goes in force", async () => {
+    // Each user's session keeps its own copy; a teacher's has serial 11, which added a
+    // pupil's sanction. The pupil, offline, puts an older signed policy in their own copy,
+    // then deletes it: neither takes the PC back to serial 10.
+    dir = await mkdtemp(join(tmpdir(), 'classlock-copies-'));
+    const teacherCopy = join(dir, 'policies', 'teacher.json');
+    const pupilCopy = join(dir, 'policies', 'pupil.json');
+    await mkdir(join(dir, 'policies'));
+    await writeFile(teacherCopy, bundle(11));
+    await writeFile(pupilCopy, bundle(10));
+    const others = async () => [teacherCopy, pupilCopy, join(dir, 'policies', 'gone.json')];
+
+    const rolledBack = new PolicyServiceHarness(pupilCopy, others);
+    await rolledBack.service.start();
+    rolledBack.service.stop();
+    expect(rolledBack.service.policy()?.serial).toBe(11);
+    // The pupil's own copy is brought up to date as well.
+    expect(await readFile(pupilCopy, 'utf8')).toBe(await readFile(teacherCopy, 'utf8'));
+
+    await rm(pupilCopy);
+    const deleted = new PolicyServiceHarness(pupilCopy, others);
+    await deleted.service.start();
+    deleted.service.stop();
+    expect(deleted.service.policy()?.serial).toBe(11);
+
+    // A forged copy next to them is refused, named, and changes nothing.
+    await writeFile(pupilCopy, bundle(12, strangerPair.privateKey));
+    const forged = new PolicyServiceHarness(pupilCopy, others);
+    await forged.service.start();
+    forged.service.stop();
+    expect(forged.service.policy()?.serial).toBe(11);
+    expect(parseAuditLines(await readFile(forged.auditPath, 'utf8'))).toContainEqual(
+      expect.objectContaining({
+        event: 'policy.rejected',
+        reason: `the saved policy ${pupilCopy} was refused: signature does not match key trust-2026`,
       }),
     );
   });
@@ -351,12 +390,13 @@ class PolicyServiceHarness {
   readonly applied: PolicyMeta[] = [];
   readonly auditPath: string;
   readonly service: PolicyService;
-  constructor(cachePath: string) {
+  constructor(cachePath: string, otherCaches?: () => Promise<string[]>) {
     this.auditPath = `${cachePath}.audit.jsonl`;
     this.service = new PolicyService({
       sources: [`${base}/unreachable-in-this-test.json`],
       trustedKeys: new Map([[KEY_ID, trustedPair.publicKey]]),
       cachePath,
+      ...(otherCaches ? { otherCaches } : {}),
       pollSeconds: 3600,
       audit: new AuditLog(this.auditPath, 'LAB-01'),
       clock: new ManualClock(0),

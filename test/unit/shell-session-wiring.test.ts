@@ -9,6 +9,8 @@ import { signPolicy } from '../../src/core/policy/bundle';
 import { generateSigningKeyPair } from '../../src/core/policy/keys';
 import { readPolicyYamlFile } from '../../src/core/policy/policy-file';
 import type { SessionShell } from '../../src/core/session/runtime';
+import { parseUser } from '../../src/core/identity/user';
+import { userFileKey } from '../../src/core/storage/user-file-key';
 import { bootstrapSession, infrastructureHosts, type Bootstrapped } from '../../src/main/bootstrap';
 import { IdlePoller, type IdleSource, type IntervalTimers } from '../../src/main/idle/idle-poller';
 import { bindPowerEvents } from '../../src/main/idle/power-events';
@@ -159,6 +161,34 @@ describe('a machine config naming a signed policy', () => {
     expect(b.policy().serial).toBe(41);
     expect(b.machineConfig?.policySources).toEqual([bundlePath]);
     expect(runtime.view().screen).toBe('agreement');
+  });
+
+  it('offline, the next user starts from the newest policy any session saved, not their own old copy', async () => {
+    const keys = generateSigningKeyPair();
+    const policy = await readPolicyYamlFile(DEFAULT_POLICY);
+    const bundlePath = join(dir, 'policy.json');
+    await writeFile(
+      bundlePath,
+      signPolicy({ ...policy, serial: 41 }, keys.privatePem, 'test-2026'),
+    );
+    const configFile = join(dir, 'config.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({ policySources: [bundlePath], trustedKeys: { 'test-2026': keys.publicPem } }),
+    );
+    const teacher = await boot('SCHOOL\\mjones', ['Staff'], { configFile });
+    for (let i = 0; i < 100 && teacher.b.policy().serial !== 41; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    teacher.b.stop();
+    // The pupil's own copy is an older signed policy; the server is gone.
+    await writeFile(
+      join(dir, 'data', 'policies', `${userFileKey(parseUser('pupil1'))}.json`),
+      signPolicy({ ...policy, serial: 40 }, keys.privatePem, 'test-2026'),
+    );
+    await rm(bundlePath);
+    const pupil = await boot('pupil1', [], { configFile });
+    expect(pupil.b.policy().serial).toBe(41);
   });
 
   it('an internet sanction never cuts the PC off from its policy server or directory', () => {

@@ -2,7 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import type { AuditSink } from '../audit/audit-log';
 import type { Clock } from '../clock';
-import { DEFAULT_MAX_POLICY_BYTES, verifyBundle, type TrustedKeys } from '../policy/bundle';
+import {
+  DEFAULT_MAX_POLICY_BYTES,
+  verifyBundle,
+  type TrustedKeys,
+  type VerifiedBundle,
+} from '../policy/bundle';
 import type { Policy } from '../policy/schema';
 import { writeFileAtomic } from '../storage/atomic-file';
 import { fetchSource } from './fetch-source';
@@ -27,8 +32,15 @@ export interface TrustedTimeObserver {
 export interface PolicyServiceOptions {
   sources: readonly string[];
   trustedKeys: TrustedKeys | Readonly<Record<string, KeyObject | string>>;
-  /** The last good bundle, exactly as received. */
+  /** The last good bundle, exactly as received: this session's own copy. */
   cachePath: string;
+  /**
+   * Copies other sessions on this PC keep, read at start alongside our own; the verified
+   * one with the highest serial goes in force. Each session can rewrite only its own copy,
+   * so nobody rolls the PC back to an older policy (one without their sanction) by
+   * replacing or deleting a shared file.
+   */
+  otherCaches?: () => Promise<string[]>;
   pollSeconds: number;
   maxBytes?: number;
   audit: AuditSink;
@@ -181,50 +193,59 @@ export class PolicyService {
   }
 
   private async loadCache(): Promise<void> {
-    let bytes: Uint8Array | undefined;
+    const others = await (this.opts.otherCaches?.() ?? Promise.resolve([])).catch(() => []);
+    const paths = [...new Set([this.opts.cachePath, ...others])];
+    let best: { v: VerifiedBundle; bytes: Uint8Array; path: string } | undefined;
+    for (const path of paths) {
+      const bytes = await this.readCache(path);
+      if (!bytes) continue;
+      const v = verifyBundle(bytes, this.trusted, { maxBytes: this.maxBytes });
+      if (!v.ok) {
+        // Someone edited a saved copy, or the key it was signed with is no longer trusted.
+        await this.safeAudit({
+          event: 'policy.rejected',
+          source: 'cache',
+          code: v.code,
+          reason: `the saved policy ${path} was refused: ${v.message}`,
+        });
+        continue;
+      }
+      if (!best || v.serial > best.v.serial) best = { v, bytes, path };
+    }
+    if (!best) return this.useDefault();
+    const { v, bytes } = best;
+    // Keep a copy of our own too, so the newest survives whichever session's copy goes.
+    if (best.path !== this.opts.cachePath) {
+      await writeFileAtomic(this.opts.cachePath, bytes, 0o644).catch(() => undefined);
+    }
+    this.observeTime(v.issuedAt, 'cached policy issuedAt');
+    await this.putInForce(
+      v.policy,
+      { origin: 'cache', source: 'cache', serial: v.serial, keyId: v.keyId, issuedAt: v.issuedAt },
+      bytes,
+    );
+  }
+
+  /** A saved copy's bytes; undefined (and audited, unless simply absent) when unreadable. */
+  private async readCache(path: string): Promise<Uint8Array | undefined> {
     try {
       // Refuse a planted giant before reading it into memory.
-      const size = (await stat(this.opts.cachePath)).size;
+      const size = (await stat(path)).size;
       if (size > this.maxBytes) {
         throw new Error(`it is ${size} bytes, over the limit of ${this.maxBytes}`);
       }
-      bytes = new Uint8Array(await readFile(this.opts.cachePath));
+      return new Uint8Array(await readFile(path));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         await this.safeAudit({
           event: 'policy.rejected',
           source: 'cache',
           code: 'read',
-          reason: `the saved policy ${this.opts.cachePath} cannot be read: ${(err as Error).message}`,
+          reason: `the saved policy ${path} cannot be read: ${(err as Error).message}`,
         });
       }
+      return undefined;
     }
-    if (bytes) {
-      const v = verifyBundle(bytes, this.trusted, { maxBytes: this.maxBytes });
-      if (v.ok) {
-        this.observeTime(v.issuedAt, 'cached policy issuedAt');
-        await this.putInForce(
-          v.policy,
-          {
-            origin: 'cache',
-            source: 'cache',
-            serial: v.serial,
-            keyId: v.keyId,
-            issuedAt: v.issuedAt,
-          },
-          bytes,
-        );
-        return;
-      }
-      // Someone edited the saved copy, or the key it was signed with is no longer trusted.
-      await this.safeAudit({
-        event: 'policy.rejected',
-        source: 'cache',
-        code: v.code,
-        reason: `the saved policy was refused: ${v.message}`,
-      });
-    }
-    await this.useDefault();
   }
 
   private async useDefault(): Promise<void> {
