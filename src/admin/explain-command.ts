@@ -109,7 +109,7 @@ as a first login then.`,
             roleRule: decision.ruleIndex,
             profile: profile.id,
             timeouts,
-            lockOs: facts.role === 'staff' && facts.lockOs,
+            lockOs: facts.lockOs,
             unlock,
             staffUnlock: facts.staffMethods,
             agreements: agreements.map((a) => ({
@@ -151,7 +151,7 @@ as a first login then.`,
         ? `; logged off ${timeouts.logoffAfterLockSeconds} s after the lock`
         : '';
     lines.push(
-      `Idle:        ${warn}locked after ${timeouts.lockSeconds} s idle${logoff}${facts.role === 'staff' && facts.lockOs ? '; the OS session is locked too' : ''}`,
+      `Idle:        ${warn}locked after ${timeouts.lockSeconds} s idle${logoff}${facts.lockOs ? '; the OS session is locked too' : ''}`,
     );
     const byOwner = ownerMayUnlock(facts.role, facts.pupilSelfResume);
     lines.push(

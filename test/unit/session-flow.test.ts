@@ -418,6 +418,14 @@ describe('when the school directory cannot be reached', () => {
     // A fresh lock starts from the policy's first method again.
     await s.rt.lockNow();
     expect(s.rt.view()).not.toHaveProperty('suggestedMethod');
+    // The suggestion lasts until the next answer, so a second "directory down" offers it anew.
+    await s.rt.intent({ type: 'unlock', method: 'pin', secret: 'wrong-1!' });
+    expect(s.rt.view()).not.toHaveProperty('suggestedMethod');
+    await s.rt.intent({ type: 'unlock', method: 'ldap', secret: 'a-real-password-1' });
+    expect(s.rt.view()).toMatchObject({ suggestedMethod: 'pin' });
+    await s.rt.intent({ type: 'unlock', method: 'pin', secret: 'ab12!x' });
+    await s.rt.lockNow();
+    expect(s.rt.view()).not.toHaveProperty('suggestedMethod');
   });
 
   it('with only school passwords in the policy, offers the IT override, which always closes the list', async () => {
@@ -449,6 +457,38 @@ describe('visitors', () => {
       await s.rt.idle(0);
     }
     expect(s.rt.view()).toMatchObject({ screen: 'loggingOff', reason: 'visitorTimeUp' });
+  });
+
+  it("where no member of staff need start it, the visit is still limited to the policy's time", async () => {
+    const policy = policyWith((p) => {
+      p.visitors.requireStaffAuthorisation = false;
+    });
+    const s = await openSession(policy, dir.path, visitor);
+    await acceptAll(s);
+    expect(s.rt.view().screen).toBe('none');
+    for (let i = 0; i < 59; i++) {
+      s.clock.advance(60_000);
+      await s.rt.intent({ type: 'activity' });
+      await s.rt.idle(0);
+    }
+    expect(s.rt.view().screen).toBe('none');
+    s.clock.advance(60_000);
+    await s.rt.idle(0);
+    expect(s.rt.view()).toMatchObject({ screen: 'loggingOff', reason: 'visitorTimeUp' });
+  });
+
+  it('a waiting visitor cannot be "ended" by a forged request: only started or left waiting', async () => {
+    await enrolledTeacher();
+    const s = await openSession(defaultPolicy(), dir.path, visitor);
+    await acceptAll(s);
+    await s.rt.intent({
+      type: 'endSession',
+      method: 'pin',
+      secret: 'ab12!x',
+      username: 'mrs.jones',
+    });
+    expect(s.rt.view()).toMatchObject({ screen: 'locked', reason: 'visitorAuthorisation' });
+    expect(s.shell.logoffs).toBe(0);
   });
 });
 

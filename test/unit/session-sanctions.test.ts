@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
 import { ManualClock } from '../../src/core/clock';
 import { StateEnforcer } from '../support/state-enforcer';
 import type { Sanction } from '../../src/core/policy/schema';
@@ -195,6 +196,21 @@ describe('sanctions end on time, and never early', () => {
     await tick(end - T0 - 1000);
     expect(enforcer.restricted.size).toBe(1);
     await tick(1000);
+    expect(enforcer.restricted.size).toBe(0);
+    expect(s.rt.status()).toEqual({});
+  });
+
+  it('lifts on time even when the records folder cannot be read at that moment', async () => {
+    const clock = new ManualClock(T0);
+    const mono = { t: 0 };
+    const { s, enforcer } = await sanctionedWithTrustedTime(clock, mono);
+    // The end falls due while the acceptances folder is unreadable (a network profile
+    // glitch, a folder swapped for a file): the lift must not depend on reading it.
+    await rm(join(dir.path, 'acceptances'), { recursive: true, force: true });
+    await writeFile(join(dir.path, 'acceptances'), 'not a folder');
+    clock.advance(end - T0);
+    mono.t += end - T0;
+    await s.rt.idle(0);
     expect(enforcer.restricted.size).toBe(0);
     expect(s.rt.status()).toEqual({});
   });

@@ -4,17 +4,12 @@ import type { Socket } from 'node:net';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { FetchError, type FetchOptions, type FetchOutcome } from './fetch-types';
+import { httpDate } from '../time/trusted-time';
 
 const MAX_REDIRECTS = 5;
 
 function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
-}
-
-function headerDate(v: string | undefined): number | undefined {
-  if (!v) return undefined;
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? t : undefined;
 }
 
 function describeNetworkError(err: NodeJS.ErrnoException, url: URL): string {
@@ -84,7 +79,7 @@ export function fetchHttp(
     // since dropped would turn into a spurious failure every few polls.
     const req = mod.request(u, { method: 'GET', headers, agent: false }, (res) => {
       const status = res.statusCode ?? 0;
-      const serverDate = headerDate(res.headers.date);
+      const serverDate = httpDate(res.headers.date);
       if (status === 304) {
         res.resume();
         settle(undefined, { kind: 'not-modified', serverDate });

@@ -280,4 +280,3 @@ export const PolicySchema = z
   });
 
 export type Policy = z.infer<typeof PolicySchema>;
-export type PolicyInput = z.input<typeof PolicySchema>;

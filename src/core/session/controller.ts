@@ -53,7 +53,6 @@ export interface SessionState {
   endOfDayWarnedFor?: number;
   /** The end-of-day notice is showing. */
   endOfDayNotice: boolean;
-  visitorAuthorised: boolean;
   visitorEndsAt?: number;
   logoffReason?: LogoffReason;
 }
@@ -78,7 +77,7 @@ export type SessionEvent =
   | { type: 'persistFailed'; what: 'pin' }
   | {
       type: 'unlockChecked';
-      purpose: 'unlock' | 'endSession';
+      purpose: CredentialPurpose;
       outcome: UnlockOutcome;
       method: UnlockMethod;
       /** Whose credential was tried. */
@@ -113,7 +112,6 @@ export function initialState(facts: SessionFacts): SessionState {
     internetEnforced: false,
     internetNotice: false,
     endOfDayNotice: false,
-    visitorAuthorised: false,
   };
 }
 
@@ -231,11 +229,16 @@ function proceed(d: Decision, now: number): Decision {
     d.state = { ...s, phase: 'pinEnrol' };
     return d;
   }
-  if (s.facts.role === 'visitor' && s.facts.visitorNeedsAuthorisation && !s.visitorAuthorised) {
-    return lock(d, 'visitorAuthorisation', now);
+  // A visit's clock starts when its desktop first opens: at a member of staff's word where
+  // the policy asks for one (set by the unlock), otherwise now.
+  let visitorEndsAt = s.visitorEndsAt;
+  if (s.facts.role === 'visitor' && visitorEndsAt === undefined) {
+    if (s.facts.visitorNeedsAuthorisation) return lock(d, 'visitorAuthorisation', now);
+    visitorEndsAt = now + s.facts.visitorMaxMs;
   }
   d.state = {
     ...s,
+    ...(visitorEndsAt !== undefined ? { visitorEndsAt } : {}),
     phase: 'active',
     activityAt: now,
     lockAt: undefined,
@@ -261,7 +264,7 @@ function block(d: Decision, logoffAt: number): Decision {
 function lock(d: Decision, reason: LockReason, now: number): Decision {
   const s = d.state;
   d.effects.push(audit('session.locked', s, { reason }));
-  if (s.facts.lockOs && s.facts.role === 'staff') d.effects.push({ type: 'lockOs' });
+  if (s.facts.lockOs) d.effects.push({ type: 'lockOs' });
   d.state = {
     ...s,
     phase: 'locked',
@@ -346,16 +349,8 @@ function onTick(d: Decision, osIdleSeconds: number, now: number): Decision {
     return d;
   }
   if (s.phase === 'locked') {
-    const after = f.timeouts.logoffAfterLockSeconds;
-    const idleLock =
-      s.lockReason === 'idle' || s.lockReason === 'lockNow' || s.lockReason === 'suspend';
-    if (
-      after !== undefined &&
-      f.role !== 'staff' &&
-      idleLock &&
-      s.lockedAt !== undefined &&
-      now >= s.lockedAt + after * 1000
-    ) {
+    const logoffAt = idleLogoffAt(s);
+    if (logoffAt !== undefined && now >= logoffAt) {
       d.effects.push(audit('session.loggedOffIdle', s, {}));
       return logoff(d, 'idle');
     }
@@ -417,7 +412,13 @@ function onUnlockChecked(
 ): Decision {
   const s = d.state;
   if (s.phase !== 'locked') return d;
-  d.state = { ...s, failedAttempts: e.failedAttempts, waitUntil: e.waitUntil };
+  // A suggestion answers one "could not be checked"; the next answer replaces it.
+  d.state = {
+    ...s,
+    failedAttempts: e.failedAttempts,
+    waitUntil: e.waitUntil,
+    suggestedMethod: undefined,
+  };
   const detail = { method: e.method, actor: e.actor, purpose: e.purpose };
   switch (e.outcome) {
     case 'ok':
@@ -443,7 +444,6 @@ function onUnlockChecked(
       if (s.lockReason === 'visitorAuthorisation') {
         d.state = {
           ...d.state,
-          visitorAuthorised: true,
           visitorEndsAt: now + s.facts.visitorMaxMs,
         };
       }
@@ -465,12 +465,12 @@ function onUnlockChecked(
           offered: next ?? null,
         }),
       );
-      const key = UNAVAILABLE_MESSAGE[e.method];
       d.state = {
         ...d.state,
+        // The override closes every list, so only the override itself can be the last.
         unlockMessage: next
-          ? { key, params: { method: e.method, next } }
-          : { key: `${key}.noOther`, params: { method: e.method } },
+          ? { key: UNAVAILABLE_MESSAGE[e.method], params: { method: e.method, next } }
+          : { key: 'unlock.unavailable.noOther', params: { method: e.method } },
         suggestedMethod: next,
       };
       return d;
@@ -490,8 +490,32 @@ function audit(event: string, s: SessionState, extra: Record<string, unknown>): 
   return { type: 'audit', entry: { event, user: s.facts.account, role: s.facts.role, ...extra } };
 }
 
-/** Who may unlock a locked session, given why it locked. */
-export function unlockBy(s: SessionState): 'owner' | 'staff' {
+/**
+ * When a locked pupil or visitor session left alone is logged off to free the PC; undefined
+ * for staff, for locks only staff can lift anyway, and for profiles without the timeout.
+ */
+export function idleLogoffAt(s: SessionState): number | undefined {
+  const after = s.facts.timeouts.logoffAfterLockSeconds;
+  const idleLock =
+    s.lockReason === 'idle' || s.lockReason === 'lockNow' || s.lockReason === 'suspend';
+  return after !== undefined && s.facts.role !== 'staff' && idleLock && s.lockedAt !== undefined
+    ? s.lockedAt + after * 1000
+    : undefined;
+}
+
+/** May staff end this locked session (not their own, and not a visitor still waiting)? */
+export function canEndSession(s: SessionState): boolean {
+  return s.facts.role !== 'staff' && s.lockReason !== 'visitorAuthorisation';
+}
+
+export type CredentialPurpose = 'unlock' | 'endSession';
+
+/** Who may use a credential on a locked session, given why it locked and what for. */
+export function unlockBy(
+  s: SessionState,
+  purpose: CredentialPurpose = 'unlock',
+): 'owner' | 'staff' {
+  if (purpose === 'endSession') return 'staff';
   const r = s.lockReason;
   if (r === 'concern' || r === 'visitorAuthorisation') return 'staff';
   return ownerMayUnlock(s.facts.role, s.facts.pupilSelfResume) ? 'owner' : 'staff';
@@ -511,6 +535,9 @@ function nextMethod(methods: UnlockMethod[], failed: UnlockMethod): UnlockMethod
 }
 
 /** The credential methods offered on the lock, in policy order. */
-export function unlockMethods(s: SessionState): UnlockMethod[] {
-  return unlockBy(s) === 'owner' ? s.facts.ownerMethods : s.facts.staffMethods;
+export function unlockMethods(
+  s: SessionState,
+  purpose: CredentialPurpose = 'unlock',
+): UnlockMethod[] {
+  return unlockBy(s, purpose) === 'owner' ? s.facts.ownerMethods : s.facts.staffMethods;
 }

@@ -68,7 +68,7 @@ export function deriveFacts(i: FactInputs): SessionFacts {
     contact: policy.sanctionSettings.contact,
     blockedLogoffSeconds: policy.sanctionSettings.blockedLogoffSeconds,
     midSessionGraceSeconds: policy.sanctionSettings.midSessionGraceSeconds,
-    lockOs: profile.lockOsForStaff,
+    lockOs: role === 'staff' && profile.lockOsForStaff,
     pupilSelfResume: policy.unlock.pupilSelfResume,
     visitorNeedsAuthorisation: policy.visitors.requireStaffAuthorisation,
     visitorMaxMs: policy.visitors.maxSessionMinutes * 60_000,

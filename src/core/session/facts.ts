@@ -1,16 +1,9 @@
 import type { DueAgreement } from '../agreements/due';
-import type { PinRules, Role, Scope, Timeouts, UnlockMethod } from '../policy/schema';
+import type { PinRules, Role, Timeouts, UnlockMethod } from '../policy/schema';
+import type { ActiveRestriction } from '../sanctions/evaluate';
 
-/** A withdrawal of access in force for this user now (see src/core/sanctions). */
-export interface Restriction {
-  scope: Scope;
-  kind: 'sanction' | 'parentalOptOut';
-  reason: string;
-  issuedBy: string;
-  /** Epoch ms access returns, or null for "until a member of staff lifts it". */
-  until: number | null;
-  sanctionIds: string[];
-}
+/** A withdrawal of access in force for this user now, as src/core/sanctions works it out. */
+export type Restriction = ActiveRestriction;
 
 /**
  * Everything the controller needs to know about this session, worked out from the policy,
@@ -38,7 +31,7 @@ export interface SessionFacts {
   contact: string;
   blockedLogoffSeconds: number;
   midSessionGraceSeconds: number;
-  /** Also lock the OS session when this session locks. */
+  /** Also lock the OS session when this session locks (staff sessions on some profiles). */
   lockOs: boolean;
   /** May a locked pupil resume their own session? */
   pupilSelfResume: boolean;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Intent } from '../../shared/intents';
 import type { View } from '../../shared/view';
 import { AcceptanceStore } from '../agreements/acceptance-store';
+import type { AcceptanceRecord } from '../agreements/due';
 import { AuditLog, type AuditSink } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { RestrictionEnforcer } from '../enforcement/enforcer';
@@ -24,9 +25,11 @@ import {
 } from '../unlock/throttle';
 import type { Verifier, VerifyResult } from '../unlock/verifier';
 import {
+  canEndSession,
   decide,
   initialState,
   unlockBy,
+  unlockMethods,
   type Effect,
   type SessionEvent,
   type SessionState,
@@ -103,6 +106,11 @@ export class SessionRuntime {
   private queue: Promise<void> = Promise.resolve();
   private lastPublished = '';
   private nextSanctionChange: number | null = null;
+  /** What the session last read from disk, kept current as it writes: the sanction clock needs no read. */
+  private saved: { acceptances: Map<string, AcceptanceRecord>; hasPin: boolean } = {
+    acceptances: new Map(),
+    hasPin: false,
+  };
   private enforcementError: string | undefined;
 
   private constructor(private readonly o: SessionRuntimeOptions) {
@@ -114,7 +122,7 @@ export class SessionRuntime {
     this.pinVerifier = new PinVerifier(this.pins);
     this.throttle = new ThrottleStore(
       join(o.dataDir, 'throttle', `${userFileKey(this.user)}.json`),
-      o.policy.unlock.maxDelaySeconds * 1000,
+      () => this.policy.unlock.maxDelaySeconds * 1000,
     );
     this.audit =
       o.audit ?? new AuditLog(join(o.dataDir, 'audit.jsonl'), o.machineId, () => o.clock.now());
@@ -196,7 +204,7 @@ export class SessionRuntime {
     return this.enqueue(async () => {
       const now = this.trustedNow();
       if (this.nextSanctionChange !== null && now >= this.nextSanctionChange) {
-        await this.apply({ type: 'factsChanged', facts: await this.facts() });
+        await this.apply({ type: 'factsChanged', facts: this.factsFromSaved() });
       }
       await this.apply({ type: 'idle', seconds });
     });
@@ -249,22 +257,43 @@ export class SessionRuntime {
     return next;
   }
 
+  /** Facts after reading the user's records afresh (at start and when the policy changes). */
   private async facts(): Promise<SessionFacts> {
+    this.saved = {
+      acceptances: await this.acceptances.latest(this.user),
+      hasPin: (await this.pins.get(this.user)) !== undefined,
+    };
+    return this.factsFromSaved();
+  }
+
+  private factsFromSaved(): SessionFacts {
     const sanctions = sanctionStatus(this.policy, this.user, this.trustedNow());
-    this.nextSanctionChange = sanctions.nextChangeAt;
-    return deriveFacts({
+    const facts = deriveFacts({
       policy: this.policy,
       user: this.user,
       groups: this.o.groups,
       hostname: this.o.hostname,
       ...(this.o.profileId ? { profileId: this.o.profileId } : {}),
       locale: this.o.locale ?? this.policy.defaultLocale,
-      acceptances: await this.acceptances.latest(this.user),
-      hasPin: (await this.pins.get(this.user)) !== undefined,
+      acceptances: this.saved.acceptances,
+      hasPin: this.saved.hasPin,
       sanctions,
       now: this.o.clock.now(),
       sessionStartedAt: this.startedAt,
     });
+    this.nextSanctionChange = sanctions.nextChangeAt;
+    return facts;
+  }
+
+  /** A record could not be saved: audit why, and let the controller ask again. Stops the batch. */
+  private async saveFailed(
+    event: string,
+    err: unknown,
+    failure: Extract<SessionEvent, { type: 'persistFailed' }>,
+  ): Promise<false> {
+    await this.safeAudit({ event, user: this.user.raw, error: String(err) });
+    this.state = decide(this.state, failure, this.o.clock.now()).state;
+    return false;
   }
 
   /** Run one event through the controller, perform its effects in order, then publish. */
@@ -282,7 +311,7 @@ export class SessionRuntime {
     switch (effect.type) {
       case 'persistAcceptance':
         try {
-          await this.acceptances.record(this.user, {
+          const record: AcceptanceRecord = {
             user: this.user.raw,
             role: this.state.facts.role,
             agreementId: effect.agreement.id,
@@ -291,20 +320,16 @@ export class SessionRuntime {
             acceptedAt: new Date(this.o.clock.now()).toISOString(),
             ...(effect.typedName ? { typedName: effect.typedName } : {}),
             machineId: this.o.machineId,
-          });
+          };
+          await this.acceptances.record(this.user, record);
+          this.saved.acceptances.set(record.agreementId, record);
           return true;
         } catch (err) {
-          await this.safeAudit({
-            event: 'agreement.saveFailed',
-            user: this.user.raw,
-            error: String(err),
+          return this.saveFailed('agreement.saveFailed', err, {
+            type: 'persistFailed',
+            what: 'acceptance',
+            agreement: effect.agreement,
           });
-          this.state = decide(
-            this.state,
-            { type: 'persistFailed', what: 'acceptance', agreement: effect.agreement },
-            this.o.clock.now(),
-          ).state;
-          return false;
         }
       case 'storePin':
         try {
@@ -315,19 +340,10 @@ export class SessionRuntime {
             hash,
             setAt: new Date(this.o.clock.now()).toISOString(),
           });
+          this.saved.hasPin = true;
           return true;
         } catch (err) {
-          await this.safeAudit({
-            event: 'pin.saveFailed',
-            user: this.user.raw,
-            error: String(err),
-          });
-          this.state = decide(
-            this.state,
-            { type: 'persistFailed', what: 'pin' },
-            this.o.clock.now(),
-          ).state;
-          return false;
+          return this.saveFailed('pin.saveFailed', err, { type: 'persistFailed', what: 'pin' });
         }
       case 'audit':
         await this.safeAudit(effect.entry);
@@ -423,8 +439,8 @@ export class SessionRuntime {
     if (s.phase !== 'locked') return;
     const now = this.o.clock.now();
     const purpose = i.type === 'unlock' ? 'unlock' : 'endSession';
-    const by = purpose === 'endSession' ? 'staff' : unlockBy(s);
-    const allowed = by === 'owner' ? s.facts.ownerMethods : s.facts.staffMethods;
+    const by = unlockBy(s, purpose);
+    const allowed = unlockMethods(s, purpose);
     const actor =
       by === 'owner' && i.method !== 'override'
         ? s.facts.account
@@ -443,7 +459,11 @@ export class SessionRuntime {
 
     let t = await this.throttle.load(now);
     if (secondsToWait(t, now) > 0) return report('throttled', t);
-    if (!allowed.includes(i.method) || (by === 'staff' && i.method !== 'override' && !actor))
+    if (
+      (purpose === 'endSession' && !canEndSession(s)) ||
+      !allowed.includes(i.method) ||
+      (by === 'staff' && i.method !== 'override' && !actor)
+    )
       return report('notAllowed', t);
 
     const verifier = this.verifiers.get(i.method);

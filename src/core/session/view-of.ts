@@ -1,5 +1,11 @@
 import type { View } from '../../shared/view';
-import { unlockBy, unlockMethods, type SessionState } from './controller';
+import {
+  canEndSession,
+  idleLogoffAt,
+  unlockBy,
+  unlockMethods,
+  type SessionState,
+} from './controller';
 
 /** What the windows show for a state: a pure projection, recomputed after every event and tick. */
 export function viewOf(s: SessionState, now: number): View {
@@ -69,20 +75,14 @@ export function viewOf(s: SessionState, now: number): View {
       const message = waiting
         ? { key: 'unlock.wait', params: { seconds: secondsUntil(s.waitUntil) } }
         : s.unlockMessage;
-      const idleLock =
-        s.lockReason === 'idle' || s.lockReason === 'lockNow' || s.lockReason === 'suspend';
-      const after = f.timeouts.logoffAfterLockSeconds;
-      const idleLogoffAt =
-        f.role !== 'staff' && idleLock && after !== undefined && s.lockedAt !== undefined
-          ? s.lockedAt + after * 1000
-          : undefined;
+      const idleLogoff = idleLogoffAt(s);
       // Once its warning is due, the school day's end is shown too, if it comes first.
       const dayEnding =
         f.endOfDayAt !== null &&
         f.endOfDayWarnAt !== null &&
         now >= f.endOfDayWarnAt &&
-        f.endOfDayAt < (idleLogoffAt ?? Infinity);
-      const logoffAt = dayEnding ? f.endOfDayAt! : idleLogoffAt;
+        f.endOfDayAt < (idleLogoff ?? Infinity);
+      const logoffAt = dayEnding ? f.endOfDayAt! : idleLogoff;
       return {
         screen: 'locked',
         ...base,
@@ -97,7 +97,7 @@ export function viewOf(s: SessionState, now: number): View {
           ? { logoffAt, logoffReason: dayEnding ? ('endOfDay' as const) : ('idle' as const) }
           : {}),
         unlockBy: by,
-        canEndSession: f.role !== 'staff' && s.lockReason !== 'visitorAuthorisation',
+        canEndSession: canEndSession(s),
         reason: s.lockReason ?? 'idle',
       };
     }

@@ -110,11 +110,6 @@ export class TrustedTime {
     return this.floorMs;
   }
 
-  /** Where the floor came from. */
-  floorSource(): string {
-    return this.source;
-  }
-
   /** The time used for sanction expiry. */
   now(): number {
     if (this.anchor === undefined) return this.floorMs;

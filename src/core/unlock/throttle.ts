@@ -44,7 +44,8 @@ export function secondsToWait(state: ThrottleState, now: number): number {
 export class ThrottleStore {
   constructor(
     private readonly path: string,
-    private readonly damagedWaitMs: number,
+    /** Read at each load: the policy in force may have changed the longest wait. */
+    private readonly damagedWaitMs: () => number,
   ) {}
 
   async load(now: number): Promise<ThrottleState> {
@@ -58,7 +59,7 @@ export class ThrottleStore {
     try {
       return ThrottleStateSchema.parse(JSON.parse(text));
     } catch {
-      return { failures: 0, waitUntil: now + this.damagedWaitMs };
+      return { failures: 0, waitUntil: now + this.damagedWaitMs() };
     }
   }
 

@@ -135,12 +135,8 @@ export const enGB = {
   'unlock.refused': 'Unlocking was refused.',
   'unlock.pinUnavailable':
     'There is no PIN for that account that this computer can check. Use {{nextName}} instead; it is already chosen.',
-  'unlock.pinUnavailable.noOther':
-    'There is no PIN for that account that this computer can check. Please call IT.',
   'unlock.directoryDown':
     'The school directory cannot be reached, so school passwords cannot be checked right now. Use {{nextName}} instead; it is already chosen.',
-  'unlock.directoryDown.noOther':
-    'The school directory cannot be reached, so school passwords cannot be checked right now. Please try again in a few minutes, or call IT.',
   'unlock.notAllowed': 'That account is not allowed to unlock this session.',
   'session.endedByStaff': 'A member of staff ended this session.',
 
