@@ -97,17 +97,18 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
 
   const defaultPolicy = () => readPolicyYamlFile(o.defaultPolicyPath);
   let current: Policy | undefined;
-  // Filled in once the runtime exists; policies arriving before that are held.
+  const inForce = (): Policy => {
+    if (!current) throw new Error('No policy is in force: neither a saved nor the built-in one');
+    return current;
+  };
+  // Filled in once the runtime exists; a policy arriving before that is applied after it.
   const late: { runtime?: SessionRuntime } = {};
   let service: PolicyService | undefined;
-  let firstPolicy: (p: Policy) => void = () => undefined;
-  const firstArrived = new Promise<Policy>((resolve) => (firstPolicy = resolve));
 
   const onPolicy = async (policy: Policy, meta: PolicyMeta) => {
     current = policy;
     o.log(`Policy ${meta.serial} in force (${meta.origin}, ${meta.source}).`);
     if (late.runtime) await late.runtime.policyChanged(policy);
-    else firstPolicy(policy);
   };
 
   if (config) {
@@ -133,7 +134,8 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
       issuedAt: 0,
     });
   }
-  const policy = current ?? (await firstArrived);
+  // The service puts its saved copy or the built-in policy in force before start() returns.
+  const policy = inForce();
 
   const groups = await o.groups.groupsOf(o.username).catch((err: unknown) => {
     // Without groups the role falls back to the policy's default (pupil): the strictest.
@@ -173,10 +175,10 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
     trustedNow: () => trustedTime.now(),
   });
   late.runtime = runtime;
-  if (config) {
-    // Put back a restriction something outside Classlock undid (the enforcers are idempotent).
-    setInterval(() => void runtime.reassert(), config.pollSeconds * 1000).unref();
-  }
+  // Put back a restriction something outside Classlock undid (the enforcers are idempotent).
+  const reassert = config
+    ? setInterval(() => void runtime.reassert(), config.pollSeconds * 1000).unref()
+    : undefined;
   // A policy that arrived while the runtime was being built is applied now.
   if (current && current !== policy) await runtime.policyChanged(current);
 
@@ -187,8 +189,11 @@ export async function bootstrapSession(o: BootstrapOptions): Promise<Bootstrappe
     dataDir,
     policyStatus: () => service?.status() ?? 'Built-in default policy (no machine config)',
     currentBundle: () => service?.currentBundleText(),
-    policy: () => current ?? policy,
-    stop: () => service?.stop(),
+    policy: inForce,
+    stop: () => {
+      service?.stop();
+      clearInterval(reassert);
+    },
   };
 }
 
@@ -253,7 +258,8 @@ function policyCopies(dataDir: string, account: string) {
     otherCaches: async () => [
       join(dataDir, 'state', 'policy-cache.json'),
       ...(await readdir(folder).catch(() => []))
-        .filter((name) => name.endsWith('.json'))
+        // Only names a session writes (userFileKey): anything else was not put there by Classlock.
+        .filter((name) => /^[0-9a-f]{32}\.json$/.test(name))
         .map((name) => join(folder, name)),
     ],
   };

@@ -1,7 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { Channels, type ClasslockApi } from '../shared/ipc';
-import { IntentSchema } from '../shared/intents';
-import { ViewSchema, type View } from '../shared/view';
+import { Channels, IpcSchemas, type ClasslockApi } from '../shared/ipc';
 
 /**
  * Exactly the contract in src/shared/ipc.ts, as named methods; ipcRenderer itself never
@@ -10,16 +8,17 @@ import { ViewSchema, type View } from '../shared/view';
  */
 const api: ClasslockApi = {
   async getView() {
-    return ViewSchema.parse(await ipcRenderer.invoke(Channels.getView));
+    return IpcSchemas[Channels.getView].response.parse(await ipcRenderer.invoke(Channels.getView));
   },
   async send(intent) {
-    const checked = IntentSchema.parse(intent);
-    return ViewSchema.parse(await ipcRenderer.invoke(Channels.intent, checked));
+    const schema = IpcSchemas[Channels.intent];
+    const checked = schema.request.parse(intent);
+    return schema.response.parse(await ipcRenderer.invoke(Channels.intent, checked));
   },
   onView(listener) {
     const handler = (_event: IpcRendererEvent, payload: unknown) => {
-      const parsed = ViewSchema.safeParse(payload);
-      if (parsed.success) listener(parsed.data as View);
+      const parsed = IpcSchemas[Channels.view].request.safeParse(payload);
+      if (parsed.success) listener(parsed.data);
     };
     ipcRenderer.on(Channels.view, handler);
     return () => {

@@ -1,10 +1,19 @@
 import { z } from 'zod';
+import { UnlockMethodNameSchema } from './view';
 
 /**
  * What the renderer may ask for: user intents only, never decisions. Every payload is
  * validated with these schemas on both sides of IPC.
  */
 const secret = z.string().min(1).max(256);
+
+/** A credential typed on the lock, to unlock it or (staff) to end the session. */
+const credential = {
+  method: UnlockMethodNameSchema,
+  secret,
+  /** Set when someone other than the session's owner types it (staff for a pupil, IT). */
+  username: z.string().max(256).optional(),
+};
 
 export const IntentSchema = z.discriminatedUnion('type', [
   z.object({
@@ -17,19 +26,8 @@ export const IntentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('declineAgreement'), agreementId: z.string().max(100) }),
   z.object({ type: z.literal('cancelDecline') }),
   z.object({ type: z.literal('enrolPin'), pin: secret, confirm: secret }),
-  z.object({
-    type: z.literal('unlock'),
-    method: z.enum(['pin', 'ldap', 'override']),
-    secret,
-    /** Set when someone other than the session's owner unlocks (staff for a pupil, IT). */
-    username: z.string().max(256).optional(),
-  }),
-  z.object({
-    type: z.literal('endSession'),
-    method: z.enum(['pin', 'ldap', 'override']),
-    secret,
-    username: z.string().max(256).optional(),
-  }),
+  z.object({ type: z.literal('unlock'), ...credential }),
+  z.object({ type: z.literal('endSession'), ...credential }),
   /** Input seen by the window itself (the OS idle counter covers the rest). */
   z.object({ type: z.literal('activity') }),
   z.object({ type: z.literal('lockNow') }),
@@ -38,4 +36,3 @@ export const IntentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dismissNotice'), notice: z.enum(['internet', 'endOfDay']) }),
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
-export type IntentType = Intent['type'];

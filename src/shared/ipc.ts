@@ -14,7 +14,6 @@ export const Channels = {
   /** main → renderer, event: a new View. */
   view: 'classlock:view',
 } as const;
-export type Channel = (typeof Channels)[keyof typeof Channels];
 
 export const IpcSchemas = {
   [Channels.getView]: { request: z.undefined(), response: ViewSchema },

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { AuditSink } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import {
@@ -196,9 +196,14 @@ export class PolicyService {
     const others = await (this.opts.otherCaches?.() ?? Promise.resolve([])).catch(() => []);
     const paths = [...new Set([this.opts.cachePath, ...others])];
     let best: { v: VerifiedBundle; bytes: Uint8Array; path: string } | undefined;
+    // Most copies on a busy PC are the same bundle: verify each distinct one once.
+    const seen = new Set<string>();
     for (const path of paths) {
       const bytes = await this.readCache(path);
       if (!bytes) continue;
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (seen.has(digest)) continue;
+      seen.add(digest);
       const v = verifyBundle(bytes, this.trusted, { maxBytes: this.maxBytes });
       if (!v.ok) {
         // Someone edited a saved copy, or the key it was signed with is no longer trusted.

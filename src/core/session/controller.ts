@@ -2,6 +2,7 @@ import type { DueAgreement } from '../agreements/due';
 import type { AuditEntry } from '../audit/audit-log';
 import type { UnlockMethod } from '../policy/schema';
 import { checkPin } from '../unlock/pin-rules';
+import { isFullName, normaliseTypedName } from '../../shared/typed-name';
 import type { Message } from '../../shared/view';
 import type { LockReason, SessionFacts } from './facts';
 import { ownerMayUnlock } from './derive-facts';
@@ -386,8 +387,8 @@ function onAccept(
     return d;
   let typedName: string | undefined;
   if (current.acknowledgement === 'typedName') {
-    typedName = e.typedName?.replace(/\s+/g, ' ').trim();
-    if (!typedName || typedName.split(' ').length < 2 || !/\p{L}/u.test(typedName)) {
+    typedName = normaliseTypedName(e.typedName);
+    if (!isFullName(typedName)) {
       d.state = { ...s, error: { key: 'agreement.nameRequired', params: {} } };
       return d;
     }

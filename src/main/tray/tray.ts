@@ -5,17 +5,22 @@ import { trayMenu, trayTooltip, type TrayItem, type TrayState } from './tray-men
 /** The notification-area icon: who is signed in, the policy's state, the rules, "Lock now". */
 export class ClasslockTray {
   private readonly tray: Tray;
+  private shown = '';
 
   constructor(private readonly actions: Record<'lockNow' | 'hideScreen', () => void>) {
     const icon = nativeImage.createFromBitmap(padlockBitmap(32), { width: 32, height: 32 });
     this.tray = new Tray(icon);
   }
 
+  /** Called on every View (once a second in a countdown): rebuilds only what changed. */
   update(state: TrayState): void {
-    this.tray.setToolTip(trayTooltip(state));
-    this.tray.setContextMenu(
-      Menu.buildFromTemplate(trayMenu(state).map((i) => this.toElectron(i))),
-    );
+    const tooltip = trayTooltip(state);
+    const items = trayMenu(state);
+    const key = JSON.stringify([tooltip, items]);
+    if (key === this.shown) return;
+    this.shown = key;
+    this.tray.setToolTip(tooltip);
+    this.tray.setContextMenu(Menu.buildFromTemplate(items.map((i) => this.toElectron(i))));
   }
 
   destroy(): void {

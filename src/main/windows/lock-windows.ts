@@ -54,8 +54,13 @@ export class LockWindows {
 
   /** The session's shell: show on every display, or hide them all. */
   present(view: View): void {
+    const wasVisible = windowsVisibleFor(this.screen);
     this.screen = view.screen;
-    if (windowsVisibleFor(view.screen)) this.showAll();
+    // Countdowns push a View every second; only a change of visibility moves windows, so
+    // focus is not yanked back to the primary display once a second.
+    const visible = windowsVisibleFor(view.screen);
+    if (visible === wasVisible) return;
+    if (visible) this.showAll();
     else this.hideAll();
   }
 

@@ -5,6 +5,7 @@ import { SecondaryCover } from '../components/SecondaryCover';
 import { useFocusOnShow } from '../components/focus';
 import { useReadAloud } from '../components/useReadAloud';
 import type { ScreenProps } from './types';
+import { isFullName, normaliseTypedName } from '../../shared/typed-name';
 
 /**
  * The agreement text is IT's Markdown. Raw HTML is dropped, links cannot navigate the
@@ -89,8 +90,8 @@ function AgreementText({
     return () => seen.disconnect();
   }, [scroller]);
 
-  const typedName = name.trim().replace(/\s+/g, ' ');
-  const nameOk = typedName.split(' ').filter((w) => w.length > 0).length >= 2;
+  const typedName = normaliseTypedName(name);
+  const nameOk = isFullName(typedName);
   const canAccept = readToEnd && (!needsName || nameOk) && (!needsTick || ticked);
   const hint = user.role === 'pupil' ? t('agreement.scrollHint.pupil') : t('agreement.scrollHint');
 

@@ -100,7 +100,7 @@ function UnlockBox({
   const firstField = useFocusOnShow<HTMLInputElement>();
 
   // The core refreshes the wait every second; the button waits while it says to.
-  const waiting = view.message?.key === 'unlock.wait' && Number(view.message.params.seconds) > 0;
+  const waiting = view.waitUntil !== undefined;
   const ready = secret.length > 0 && (!askUsername || username.trim().length > 0) && !waiting;
   // The wait is announced when it starts, not on each refresh; other messages each time.
   const spoken = useAnnouncement(

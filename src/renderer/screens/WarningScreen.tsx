@@ -10,7 +10,7 @@ export function WarningScreen({ view, send, texts, display }: ScreenProps<'warni
   const ids = { title: useId(), hideHint: useId() };
   const count = Math.max(0, view.secondsLeft);
   const stay = useFocusOnShow<HTMLButtonElement>();
-  const canHide = view.canHideScreen && view.user.role === 'pupil' && display === 'primary';
+  const canHide = view.canHideScreen && display === 'primary';
 
   // Any input in the window means someone is here. The OS idle counter sees it too; this
   // makes the answer immediate. Repeats within half a second are one piece of activity.
