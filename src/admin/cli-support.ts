@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { sanctionEnd } from '../core/sanctions/evaluate';
+import { localDateAsUtc } from '../core/time/local-time';
 
 export interface CliIo {
   stdout: { write(s: string): unknown };
@@ -100,12 +102,40 @@ export function parseDateArg(flag: string, value: string): { text: string; dateO
 
 /** Today's date (YYYY-MM-DD) in a time zone. */
 export function dateInZone(t: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(t);
+  return new Date(localDateAsUtc(t, timeZone)).toISOString().slice(0, 10);
+}
+
+/** The tool's clock: the system's, or the one a test gives. */
+export function nowOf(io: CliIo): number {
+  return io.now?.() ?? Date.now();
+}
+
+/** `--at DATE|INSTANT` as an instant in the policy's time zone, or now without it. */
+export function atArg(
+  values: Record<string, string | boolean | undefined>,
+  timeZone: string,
+  io: CliIo,
+): number {
+  const at = optionalString(values, 'at');
+  return at === undefined ? nowOf(io) : sanctionEnd(parseDateArg('--at', at).text, timeZone)!;
+}
+
+/** A string option, or undefined when it was not given. */
+export function optionalString(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function addDays(date: string, days: number): string {

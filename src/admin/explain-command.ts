@@ -1,15 +1,16 @@
 import { resolveRole } from '../core/identity/roles';
 import { parseUser } from '../core/identity/user';
 import { resolveProfile } from '../core/policy/profile';
-import { sanctionEnd, sanctionStatus, type ActiveRestriction } from '../core/sanctions/evaluate';
+import { sanctionStatus, type ActiveRestriction } from '../core/sanctions/evaluate';
 import { deriveFacts, ownerMayUnlock } from '../core/session/derive-facts';
 import { loadVerifiedBundle } from './bundle-files';
 import {
   describeInstant,
   onePositional,
-  parseDateArg,
   requireString,
   type Command,
+  optionalString,
+  atArg,
 } from './cli-support';
 
 function describeRule(
@@ -58,12 +59,9 @@ as a first login then.`,
             .map((g) => g.trim())
             .filter(Boolean)
         : [];
-    const host = typeof values.host === 'string' ? values.host : undefined;
-    const at =
-      typeof values.at === 'string'
-        ? sanctionEnd(parseDateArg('--at', values.at).text, tz)!
-        : (io.now?.() ?? Date.now());
-    const profileId = typeof values.profile === 'string' ? values.profile : undefined;
+    const host = optionalString(values, 'host');
+    const at = atArg(values, tz, io);
+    const profileId = optionalString(values, 'profile');
     const user = parseUser(account);
     const status = sanctionStatus(policy, user, at);
     // The terminal's own derivation, for a first login at `at`: what it shows is what this says.
@@ -73,7 +71,7 @@ as a first login then.`,
       groups,
       hostname: host ?? '',
       ...(profileId ? { profileId } : {}),
-      locale: typeof values.locale === 'string' ? values.locale : policy.defaultLocale,
+      locale: optionalString(values, 'locale') ?? policy.defaultLocale,
       acceptances: new Map(),
       hasPin: false,
       sanctions: status,

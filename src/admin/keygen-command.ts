@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   generateSigningKeyPair,
@@ -6,16 +6,14 @@ import {
   privateKeyFileName,
   publicKeyFileName,
 } from '../core/policy/keys';
-import { InputError, requireString, UsageError, type Command } from './cli-support';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import {
+  InputError,
+  requireString,
+  UsageError,
+  type Command,
+  nowOf,
+  fileExists,
+} from './cli-support';
 
 export const keygenCommand: Command = {
   name: 'keygen',
@@ -28,7 +26,7 @@ key under the id KEYID). KEYID defaults to school-YYYYMMDD.`,
   options: { out: { type: 'string' }, id: { type: 'string' } },
   async run(values, _pos, io) {
     const out = requireString(values, 'out');
-    const now = io.now?.() ?? Date.now();
+    const now = nowOf(io);
     const id =
       typeof values.id === 'string'
         ? values.id
@@ -39,7 +37,7 @@ key under the id KEYID). KEYID defaults to school-YYYYMMDD.`,
     const priv = join(out, privateKeyFileName(id));
     const pub = join(out, publicKeyFileName(id));
     for (const p of [priv, pub]) {
-      if (await exists(p)) throw new InputError(`${p} already exists; choose another --id`);
+      if (await fileExists(p)) throw new InputError(`${p} already exists; choose another --id`);
     }
     await mkdir(out, { recursive: true });
     const pair = generateSigningKeyPair();

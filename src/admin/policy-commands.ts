@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -16,21 +15,14 @@ import {
   UsageError,
   type CliIo,
   type Command,
+  nowOf,
+  fileExists,
 } from './cli-support';
 import { MINIMAL_POLICY_YAML } from './minimal-policy';
 
 /** The package's resources/ folder: two levels up from src/admin/ and from dist/admin/. */
 export function packageResourcesDir(): string {
   return fileURLToPath(new URL('../../resources/', import.meta.url));
-}
-
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Read and validate a policy.yaml, or fail with every problem listed. */
@@ -121,7 +113,7 @@ given. With --previous, refuses a serial that is not above the published one.`,
     }
     if (!KEY_ID_PATTERN.test(keyId)) throw new UsageError(`--id "${keyId}" is not a usable key id`);
     const policy = await loadPolicyYaml(path);
-    const now = io.now?.() ?? Date.now();
+    const now = nowOf(io);
     if (Date.parse(policy.issuedAt) > now + MAX_FUTURE_ISSUED_MS) {
       throw new InputError(
         `issuedAt ${policy.issuedAt} is in the future; terminals take it as the time, which would end sanctions early. Set it to now.`,

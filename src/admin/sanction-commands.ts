@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { isMap, isSeq, parseDocument, YAMLSeq, type Document } from 'yaml';
 import { parsePolicyYaml } from '../core/policy/policy-yaml';
-import { SCOPES, type Policy, type Sanction } from '../core/policy/schema';
-import { sanctionEnd } from '../core/sanctions/evaluate';
+import {
+  DEFAULT_TIME_ZONE,
+  SANCTION_KINDS,
+  SCOPES,
+  type Policy,
+  type Sanction,
+} from '../core/policy/schema';
+import { activeAt, sanctionEnd } from '../core/sanctions/evaluate';
 import { writeFileAtomic } from '../core/storage/atomic-file';
 import {
   addDays,
@@ -14,6 +20,8 @@ import {
   requireString,
   UsageError,
   type Command,
+  nowOf,
+  atArg,
 } from './cli-support';
 import { loadPolicyYaml } from './policy-commands';
 
@@ -104,15 +112,15 @@ publish it to apply.`,
       throw new UsageError(`--scope must be internet or network, not "${scope}"`);
     }
     const kind = values.kind === undefined ? 'sanction' : String(values.kind);
-    if (kind !== 'sanction' && kind !== 'parentalOptOut') {
-      throw new UsageError(`--kind must be sanction or parentalOptOut, not "${kind}"`);
+    if (!(SANCTION_KINDS as readonly string[]).includes(kind)) {
+      throw new UsageError(`--kind must be ${SANCTION_KINDS.join(' or ')}, not "${kind}"`);
     }
     if (values.until !== undefined && values.days !== undefined) {
       throw new UsageError('give either --until or --days, not both');
     }
     const { doc } = await readDoc(path);
-    const timeZone = String(doc.get('timeZone') ?? 'Europe/London');
-    const now = io.now?.() ?? Date.now();
+    const timeZone = String(doc.get('timeZone') ?? DEFAULT_TIME_ZONE);
+    const now = nowOf(io);
     let until: string | undefined;
     if (typeof values.until === 'string') {
       until = parseDateArg('--until', values.until).text;
@@ -196,16 +204,10 @@ instant access returns.`,
   async run(values, _pos, io) {
     const path = requireString(values, 'policy');
     const policy = await loadPolicyYaml(path);
-    let at = io.now?.() ?? Date.now();
-    if (typeof values.at === 'string') {
-      const d = parseDateArg('--at', values.at);
-      at = sanctionEnd(d.text, policy.timeZone)!;
-    }
-    const rows = policy.sanctions.filter((s) => {
-      if (!values.active) return true;
-      const end = sanctionEnd(s.until, policy.timeZone);
-      return end === null || at < end;
-    });
+    const at = atArg(values, policy.timeZone, io);
+    const rows = policy.sanctions.filter(
+      (s) => !values.active || activeAt(sanctionEnd(s.until, policy.timeZone), at),
+    );
     if (rows.length === 0) {
       io.stdout.write(values.active ? 'No sanctions are active.\n' : 'No sanctions.\n');
       return;

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parsePolicyYaml } from '../core/policy/policy-yaml';
+import { readPolicyYamlFile } from '../core/policy/policy-file';
 import { RoleSchema } from '../core/policy/schema';
 import { startPreview } from './preview-server';
 
@@ -10,14 +9,14 @@ import { startPreview } from './preview-server';
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const role = RoleSchema.catch('pupil').parse(process.env.CLASSLOCK_PREVIEW_ROLE ?? 'pupil');
-const text = await readFile(`${root}/resources/default-policy.yaml`, 'utf8');
-const parsed = parsePolicyYaml(text, 'resources/default-policy.yaml');
-if (!parsed.ok) {
-  console.error(`The embedded policy is invalid:\n${parsed.errors.join('\n')}`);
-  process.exit(1);
-}
+const policy = await readPolicyYamlFile(`${root}/resources/default-policy.yaml`).catch(
+  (err: unknown) => {
+    console.error(`The embedded ${(err as Error).message}`);
+    process.exit(1);
+  },
+);
 const server = await startPreview({
-  policy: parsed.policy,
+  policy,
   role,
   rendererDir: `${root}/dist/renderer`,
   port: Number(process.env.PORT ?? 0),

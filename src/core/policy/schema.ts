@@ -152,7 +152,12 @@ export const DirectorySchema = z.strictObject({
   timeoutSeconds: z.number().min(1).max(60).default(5),
 });
 
+/** The time zone of a policy that names none: the schools this is for are in England. */
+export const DEFAULT_TIME_ZONE = 'Europe/London';
+
 export const SCOPES = ['internet', 'network'] as const;
+/** sanction: withdrawn for a breach; parentalOptOut: a parent asked in writing (internet only). */
+export const SANCTION_KINDS = ['sanction', 'parentalOptOut'] as const;
 export const ScopeSchema = z.enum(SCOPES);
 export type Scope = z.infer<typeof ScopeSchema>;
 
@@ -161,7 +166,7 @@ export const SanctionSchema = z.strictObject({
   user: nonEmpty,
   scope: ScopeSchema,
   /** sanction: withdrawn for a breach; parentalOptOut: a parent asked in writing (internet only). */
-  kind: z.enum(['sanction', 'parentalOptOut']).default('sanction'),
+  kind: z.enum(SANCTION_KINDS).default('sanction'),
   /** Absent = permanent until IT lifts it. */
   until: DateOrInstantSchema.optional(),
   reason: nonEmpty,
@@ -211,7 +216,7 @@ export const PolicySchema = z
   .strictObject({
     serial: z.number().int().nonnegative(),
     issuedAt: InstantSchema,
-    timeZone: nonEmpty.default('Europe/London'),
+    timeZone: nonEmpty.default(DEFAULT_TIME_ZONE),
     organisation: z.strictObject({
       name: nonEmpty,
       itContact: nonEmpty,

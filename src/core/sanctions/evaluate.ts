@@ -115,11 +115,14 @@ function governing(list: Prepared[]): ActiveRestriction | null {
   return { ...restrictionOf(best), sanctionIds: list.map((p) => p.sanction.id) };
 }
 
+/** Is a sanction ending at `end` (null: until lifted) in force at `at`? Never past its end. */
+export function activeAt(end: number | null, at: number): boolean {
+  return end === null || at < end;
+}
+
 function statusOf(candidates: Prepared[], user: UserIdentity, at: number): SanctionStatus {
   // A sanction issued "later" than a slow PC clock was still published by IT: it applies.
-  const active = candidates.filter(
-    (p) => sameUser(p.pattern, user) && (p.end === null || at < p.end),
-  );
+  const active = candidates.filter((p) => sameUser(p.pattern, user) && activeAt(p.end, at));
   const network = active.filter((p) => p.sanction.scope === 'network');
   let nextChangeAt: number | null = null;
   for (const p of active) {
