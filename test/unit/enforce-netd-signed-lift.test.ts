@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,25 +11,13 @@ import {
 import { signPolicy } from '../../src/core/policy/bundle';
 import type { Sanction } from '../../src/core/policy/schema';
 import { ACCEPTED_SERIAL_FILE, startNetd, type Netd } from '../../src/helper/netd';
+import { askNetd, FakeNft } from '../support/netd';
 import { policyWith } from '../support/policy';
 
 /**
  * An early lift proven by a signed policy, over the helper's real unix socket, with real
- * Ed25519 keys and real signed bundles. nft is a stand-in that keeps the last ruleset, so
- * what is asserted is which uids the firewall would restrict.
+ * Ed25519 keys and real signed bundles, with nft replaced by FakeNft (test/support/netd.ts).
  */
-class FakeNft implements CommandRunner {
-  loaded = '';
-  async run(file: string, args: string[], input?: string) {
-    expect([file, ...args]).toEqual(['nft', '-f', '-']);
-    this.loaded = input ?? '';
-    return { code: 0, stdout: '', stderr: '' };
-  }
-  restricted(): number[] {
-    return [...this.loaded.matchAll(/meta skuid (\d+) jump/g)].map((m) => Number(m[1]));
-  }
-}
-
 /** The system's user database as `id -nu` answers it. */
 const users: CommandRunner = {
   async run(file, args) {
@@ -109,25 +96,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function send(req: unknown): Promise<{ ok: boolean; error?: string }> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(join(dir, 'netd.sock'));
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('no answer')), 10_000);
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(`${JSON.stringify(req)}\n`));
-    sock.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        sock.destroy();
-        resolve(JSON.parse(buf.slice(0, nl)));
-      }
-    });
-    sock.on('error', reject);
-  });
-}
+const send = (req: unknown) => askNetd(join(dir, 'netd.sock'), `${JSON.stringify(req)}\n`, 10_000);
 
 const sanctioned = bundle(10, [sanction()]);
 const lifted = bundle(11, []);

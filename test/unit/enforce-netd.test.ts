@@ -1,35 +1,19 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandRunner } from '../../src/core/enforcement/enforcer';
 import {
   DirectNftablesEnforcer,
   NftablesEnforcer,
 } from '../../src/core/enforcement/nftables-enforcer';
 import { NETD_MAX_LINE } from '../../src/core/enforcement/netd-protocol';
 import { startNetd, type Netd } from '../../src/helper/netd';
+import { askNetd, FakeNft } from '../support/netd';
 
 /**
- * The helper's socket protocol, over a real unix socket in a temp folder. nft itself is
- * replaced by a stand-in that keeps the last ruleset loaded, so what is asserted is which
- * users the firewall would restrict (the real nft is exercised by the system test).
+ * The helper's socket protocol, over a real unix socket in a temp folder, with nft
+ * replaced by FakeNft (test/support/netd.ts).
  */
-class FakeNft implements CommandRunner {
-  loaded = '';
-  loads = 0;
-  async run(file: string, args: string[], input?: string) {
-    expect([file, ...args]).toEqual(['nft', '-f', '-']);
-    this.loaded = input ?? '';
-    this.loads++;
-    return { code: 0, stdout: '', stderr: '' };
-  }
-  restricted(): number[] {
-    return [...this.loaded.matchAll(/meta skuid (\d+) jump/g)].map((m) => Number(m[1]));
-  }
-}
-
 let dir: string;
 let nft: FakeNft;
 let netd: Netd;
@@ -57,26 +41,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Send raw text, read one answer line. */
-function ask(text: string): Promise<{ ok: boolean; error?: string }> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(join(dir, 'netd.sock'));
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('no answer')), 5000);
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(text));
-    sock.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        sock.destroy();
-        resolve(JSON.parse(buf.slice(0, nl)));
-      }
-    });
-    sock.on('error', reject);
-  });
-}
+const ask = (text: string) => askNetd(join(dir, 'netd.sock'), text);
 const send = (req: unknown) => ask(`${JSON.stringify(req)}\n`);
 const UNTIL = Date.parse('2026-11-23T10:00:00Z');
 

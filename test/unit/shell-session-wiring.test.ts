@@ -139,52 +139,47 @@ describe('starting Classlock on a PC with no machine config', () => {
 });
 
 describe('a machine config naming a signed policy', () => {
-  it('puts the signed policy in force instead of the built-in one', async () => {
+  /** A policy server (a file here) publishing `serial`, and a machine config trusting its key. */
+  async function signedSource(serial: number) {
     const keys = generateSigningKeyPair();
     const policy = await readPolicyYamlFile(DEFAULT_POLICY);
+    const sign = (n: number) => signPolicy({ ...policy, serial: n }, keys.privatePem, 'test-2026');
     const bundlePath = join(dir, 'policy.json');
-    await writeFile(
-      bundlePath,
-      signPolicy({ ...policy, serial: 41 }, keys.privatePem, 'test-2026'),
-    );
+    await writeFile(bundlePath, sign(serial));
     const configFile = join(dir, 'config.json');
     await writeFile(
       configFile,
       JSON.stringify({ policySources: [bundlePath], trustedKeys: { 'test-2026': keys.publicPem } }),
     );
-    const { b, runtime } = await boot('pupil1', [], { configFile });
-    await runtime.start();
-    // The first check runs in the background; wait for it a little, bounded.
-    for (let i = 0; i < 100 && b.policy().serial !== 41; i++) {
+    return { bundlePath, configFile, sign };
+  }
+
+  /** The first check runs in the background; wait for it a little, bounded. */
+  async function untilSerial(b: Bootstrapped, serial: number) {
+    for (let i = 0; i < 100 && b.policy().serial !== serial; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  it('puts the signed policy in force instead of the built-in one', async () => {
+    const { bundlePath, configFile } = await signedSource(41);
+    const { b, runtime } = await boot('pupil1', [], { configFile });
+    await runtime.start();
+    await untilSerial(b, 41);
     expect(b.policy().serial).toBe(41);
     expect(b.machineConfig?.policySources).toEqual([bundlePath]);
     expect(runtime.view().screen).toBe('agreement');
   });
 
   it('offline, the next user starts from the newest policy any session saved, not their own old copy', async () => {
-    const keys = generateSigningKeyPair();
-    const policy = await readPolicyYamlFile(DEFAULT_POLICY);
-    const bundlePath = join(dir, 'policy.json');
-    await writeFile(
-      bundlePath,
-      signPolicy({ ...policy, serial: 41 }, keys.privatePem, 'test-2026'),
-    );
-    const configFile = join(dir, 'config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({ policySources: [bundlePath], trustedKeys: { 'test-2026': keys.publicPem } }),
-    );
+    const { bundlePath, configFile, sign } = await signedSource(41);
     const teacher = await boot('SCHOOL\\mjones', ['Staff'], { configFile });
-    for (let i = 0; i < 100 && teacher.b.policy().serial !== 41; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await untilSerial(teacher.b, 41);
     teacher.b.stop();
     // The pupil's own copy is an older signed policy; the server is gone.
     await writeFile(
       join(dir, 'data', 'policies', `${userFileKey(parseUser('pupil1'))}.json`),
-      signPolicy({ ...policy, serial: 40 }, keys.privatePem, 'test-2026'),
+      sign(40),
     );
     await rm(bundlePath);
     const pupil = await boot('pupil1', [], { configFile });
