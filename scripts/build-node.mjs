@@ -21,6 +21,21 @@ const targets = [
   { entry: 'src/admin/cli.ts', outfile: 'dist/admin/cli.mjs', format: 'esm', packages: 'external' },
   // The Linux root helper, self-contained: installed as /usr/lib/classlock/netd.cjs.
   { entry: 'src/helper/netd-main.ts', outfile: 'dist/helper/netd.cjs', format: 'cjs' },
+  // The machine service, self-contained but for native add-ons (koffi ships per-platform
+  // prebuilt binaries, which cannot be bundled): installed as /usr/lib/classlock/classlockd.cjs.
+  {
+    entry: 'src/service/classlockd-main.ts',
+    outfile: 'dist/service/classlockd.cjs',
+    format: 'cjs',
+    external: ['koffi', 'dbus-next'],
+  },
+  // The school's hub server.
+  {
+    entry: 'src/hub/hub-main.ts',
+    outfile: 'dist/hub/hub.mjs',
+    format: 'esm',
+    packages: 'external',
+  },
 ];
 
 for (const t of targets) {

@@ -54,6 +54,26 @@ export const MachineConfigSchema = z.strictObject({
     .optional(),
   /** PEM file of the CA that issued the directory servers' certificates (LDAPS / StartTLS). */
   directoryCaFile: z.string().trim().min(1).optional(),
+  /**
+   * The IT override code's scrypt hash (`classlock-admin override-hash`). It belongs to the
+   * machine, not the policy file, so the built-in fallback policy carries no usable code.
+   * When set it wins over the policy's `override.hash`.
+   */
+  overrideHash: z
+    .string()
+    .trim()
+    .startsWith('scrypt$', 'is not an override hash (run classlock-admin override-hash)')
+    .optional(),
+  /** The school's hub (https://...): events up, questions down. Absent: the terminal works alone. */
+  hubUrl: z.string().trim().url('is not a hub address (use https://...)').optional(),
+  /** One-time secret the machine service enrols with at the hub (the hub's enrolment page gives it). */
+  hubEnrolmentSecret: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  /** The school this terminal belongs to, for a hub that serves a trust of several schools. */
+  school: z.string().trim().min(1).max(100).optional(),
+  /** The lock-now shortcut (Electron accelerator syntax); default chosen to clash with no desktop. */
+  lockNowHotkey: z.string().trim().min(1).max(60).optional(),
+  /** The pupils' hide-the-screen shortcut (Electron accelerator syntax). */
+  hideScreenHotkey: z.string().trim().min(1).max(60).optional(),
 });
 export type MachineConfig = z.infer<typeof MachineConfigSchema>;
 export type MachineConfigInput = z.input<typeof MachineConfigSchema>;
