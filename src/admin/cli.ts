@@ -1,3 +1,4 @@
+import { auditVerifyCommand } from './audit-command';
 import { explainCommand } from './explain-command';
 import { keygenCommand } from './keygen-command';
 import { overrideHashCommand } from './override-hash-command';
@@ -18,6 +19,7 @@ const COMMANDS: Command[] = [
   explainCommand,
   overrideHashCommand,
   previewCommand,
+  auditVerifyCommand,
 ];
 
 function overview(): string {
@@ -53,6 +55,10 @@ export async function main(
   }
   const found = findCommand(argv);
   if (!found) {
+    if (first === 'audit') {
+      io.stderr.write(`Usage: classlock-admin audit verify FILE...\n`);
+      return argv[1] === '--help' || argv[1] === '-h' ? 0 : 2;
+    }
     if (first === 'sanction') {
       const sub = argv[1];
       const names = COMMANDS.filter((c) => c.name.startsWith('sanction ')).map((c) => c.name);

@@ -1,6 +1,9 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 /**
  * Write a file so that a crash at any moment leaves either the old or the new contents,
@@ -15,8 +18,15 @@ export async function writeFileAtomic(
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', mode);
+  // Exclusive and without following links: a name planted in a shared folder is refused.
+  const fh = await open(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW,
+    mode,
+  );
   try {
+    // The umask may only have removed bits; set exactly what was asked.
+    if (process.platform !== 'win32') await fh.chmod(mode);
     await fh.writeFile(data);
     await fh.sync();
   } finally {
@@ -31,7 +41,22 @@ export async function writeFileAtomic(
   await syncDir(dir);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/**
+ * For the service's own records: readable and writable by the owner only (root), in a
+ * folder only the owner can enter, flushed like writeFileAtomic.
+ */
+export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
+  await ensurePrivateDir(dirname(path));
+  await writeFileAtomic(path, data, 0o600);
+}
+
+/** Create a folder (and its parents) and make the last one 0700. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') await chmod(dir, 0o700);
+}
+
+export async function syncDir(dir: string): Promise<void> {
   // Windows cannot open a folder for fsync; NTFS journals the rename itself.
   if (process.platform === 'win32') return;
   const fh = await open(dir, 'r');
