@@ -4,9 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePolicyYaml } from '../../src/core/policy/policy-yaml';
 import type { Policy } from '../../src/core/policy/schema';
+/** scrypt hash of OVERRIDE_CODE: what IT's own policy or machine config would carry. */
+export const OVERRIDE_HASH =
+  'scrypt$16384$8$1$gf41fjFEkiHvzUB2eZFDiw==$sks9hfld9cvhkAS/tS9HlJorLb4xwm1k/PRdenWxprJpVGrblyrEmMYqtlthJTCrbob/TbAcTWZhLWHBqWbsHg==';
 
-/** The policy Classlock ships with, parsed exactly as a terminal parses it. */
+/**
+ * The policy Classlock ships with, parsed exactly as a terminal parses it, with the
+ * override hash IT would set (the shipped one matches no code at all).
+ */
 export function defaultPolicy(): Policy {
+  const p = shippedPolicy();
+  p.override.hash = OVERRIDE_HASH;
+  return p;
+}
+
+/** The built-in policy exactly as shipped. */
+export function shippedPolicy(): Policy {
   const r = parsePolicyYaml(
     readFileSync(new URL('../../resources/default-policy.yaml', import.meta.url), 'utf8'),
   );

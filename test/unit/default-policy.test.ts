@@ -6,6 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PolicySchema, ROLES, type Policy } from '../../src/core/policy/schema';
 import { resolveProfile, timeoutsFor } from '../../src/core/policy/profile';
+import {
+  isPlaceholderHash,
+  NO_OVERRIDE_HASH,
+  OverrideVerifier,
+} from '../../src/core/unlock/override-verifier';
 
 const policyPath = fileURLToPath(new URL('../../resources/default-policy.yaml', import.meta.url));
 // The seed policies live beside the repository (../shared/seeds), not in it; a clone
@@ -212,33 +217,37 @@ describe('the embedded default policy', () => {
     });
   });
 
-  describe('the documented default override code', () => {
-    const verify = (code: string): boolean => {
-      const [scheme, n, r, p, salt, hash] = policy.override.hash.split('$');
+  describe('the built-in override hash', () => {
+    const [scheme, n, r, p, salt, hash] = policy.override.hash.split('$');
+    const matches = (code: string): boolean =>
+      timingSafeEqual(
+        scryptSync(code, Buffer.from(salt!, 'base64'), 64, {
+          N: Number(n),
+          r: Number(r),
+          p: Number(p),
+        }),
+        Buffer.from(hash!, 'base64'),
+      );
+
+    it('is made from no code: its key is 64 zero bytes, so a fallback terminal has no known override', () => {
       expect(scheme).toBe('scrypt');
-      const expected = Buffer.from(hash!, 'base64');
-      const actual = scryptSync(code, Buffer.from(salt!, 'base64'), expected.length, {
-        N: Number(n),
-        r: Number(r),
-        p: Number(p),
-      });
-      return timingSafeEqual(actual, expected);
-    };
-
-    it('"change-this-code-now" unlocks', () => {
-      expect(verify('change-this-code-now')).toBe(true);
+      expect([...Buffer.from(hash!, 'base64')]).toEqual(new Array(64).fill(0));
+      expect(isPlaceholderHash(policy.override.hash)).toBe(true);
+      expect(policy.override.hash).toBe(NO_OVERRIDE_HASH);
     });
 
-    it('a wrong code does not', () => {
-      expect(verify('change-this-code-now ')).toBe(false);
-      expect(verify('Change-this-code-now')).toBe(false);
+    it('the code the old documentation published, and empty codes, do not match', () => {
+      for (const code of ['change-this-code-now', '', 'override', '0'.repeat(64)])
+        expect(matches(code)).toBe(false);
     });
 
-    it('uses a 16-byte salt and a 64-byte scrypt hash with N=16384, r=8, p=1', () => {
-      const [, n, r, p, salt, hash] = policy.override.hash.split('$');
-      expect([n, r, p]).toEqual(['16384', '8', '1']);
-      expect(Buffer.from(salt!, 'base64')).toHaveLength(16);
-      expect(Buffer.from(hash!, 'base64')).toHaveLength(64);
+    it('the override verifier says plainly that no code is set', async () => {
+      const r = await new OverrideVerifier(() => policy.override.hash).verify(
+        'IT',
+        'change-this-code-now',
+      );
+      expect(r).toMatchObject({ ok: false, kind: 'unavailable' });
+      expect(r.ok ? '' : r.detail).toMatch(/overrideHash in the machine config/);
     });
 
     it('carries a warning to replace it right above it in the file', () => {

@@ -11,7 +11,6 @@ import { resolveRole } from '../identity/roles';
 import { parseUser, type UserIdentity } from '../identity/user';
 import type { Policy, UnlockMethod } from '../policy/schema';
 import { sanctionStatus } from '../sanctions/evaluate';
-import { userFileKey } from '../storage/user-file-key';
 import { OverrideVerifier } from '../unlock/override-verifier';
 import { PinStore } from '../unlock/pin-store';
 import { PinVerifier } from '../unlock/pin-verifier';
@@ -20,7 +19,8 @@ import {
   NO_FAILURES,
   afterFailure,
   secondsToWait,
-  ThrottleStore,
+  ThrottleBook,
+  throttleKey,
   type ThrottleState,
 } from '../unlock/throttle';
 import type { Verifier, VerifyResult } from '../unlock/verifier';
@@ -65,6 +65,16 @@ export interface SessionRuntimeOptions {
   /** Machine-wide data folder: acceptances, PIN hashes, throttle, audit. */
   dataDir: string;
   shell: SessionShell;
+  /**
+   * The throttle records. The service passes one ThrottleBook in its root-only folder,
+   * shared by every session it hosts; default: <dataDir>/throttle.
+   */
+  throttles?: ThrottleBook;
+  /**
+   * The IT override code's hash from the machine config (`overrideHash`): when set it wins
+   * over the policy's, so the built-in fallback policy's unusable hash never matters.
+   */
+  overrideHash?: string;
   /** Default: an AuditLog at <dataDir>/audit.jsonl. */
   audit?: AuditSink;
   /** Extra verifiers, e.g. LDAP; PIN and override are built in. */
@@ -98,7 +108,7 @@ export class SessionRuntime {
   private readonly acceptances: AcceptanceStore;
   private readonly pins: PinStore;
   private readonly pinVerifier: PinVerifier;
-  private readonly throttle: ThrottleStore;
+  private readonly throttles: ThrottleBook;
   private readonly audit: AuditSink;
   private readonly verifiers = new Map<UnlockMethod, Verifier>();
   private readonly listeners = new Set<(v: View) => void>();
@@ -120,22 +130,27 @@ export class SessionRuntime {
     this.acceptances = new AcceptanceStore(join(o.dataDir, 'acceptances'));
     this.pins = new PinStore(join(o.dataDir, 'pins'));
     this.pinVerifier = new PinVerifier(this.pins);
-    this.throttle = new ThrottleStore(
-      join(o.dataDir, 'throttle', `${userFileKey(this.user)}.json`),
-      () => this.policy.unlock.maxDelaySeconds * 1000,
-    );
+    this.throttles =
+      o.throttles ??
+      new ThrottleBook(
+        join(o.dataDir, 'throttle'),
+        () => this.policy.unlock.maxDelaySeconds * 1000,
+      );
     this.audit =
       o.audit ?? new AuditLog(join(o.dataDir, 'audit.jsonl'), o.machineId, () => o.clock.now());
     this.verifiers.set('pin', this.pinVerifier);
-    this.verifiers.set('override', new OverrideVerifier(() => this.policy.override.hash));
+    this.verifiers.set(
+      'override',
+      new OverrideVerifier(() => o.overrideHash ?? this.policy.override.hash),
+    );
     for (const v of o.verifiers ?? []) this.verifiers.set(v.method, v);
   }
 
   static async create(o: SessionRuntimeOptions): Promise<SessionRuntime> {
     const rt = new SessionRuntime(o);
     rt.state = initialState(await rt.facts());
-    // Failures persisted by an earlier run still count.
-    const t = await rt.throttle.load(o.clock.now());
+    // Failures persisted by an earlier run still count: the owner's own credential here.
+    const t = await rt.throttles.load(throttleKey('pin', o.account, o.account), o.clock.now());
     rt.state = { ...rt.state, failedAttempts: t.failures, waitUntil: t.waitUntil };
     return rt;
   }
@@ -457,7 +472,9 @@ export class SessionRuntime {
         ...(detail ? { detail } : {}),
       });
 
-    let t = await this.throttle.load(now);
+    // Whose count: this credential's account at this session's owner (see ThrottleKey).
+    const key = throttleKey(i.method, actor, s.facts.account);
+    let t = await this.throttles.load(key, now);
     if (secondsToWait(t, now) > 0) return report('throttled', t);
     if (
       (purpose === 'endSession' && !canEndSession(s)) ||
@@ -487,10 +504,10 @@ export class SessionRuntime {
 
     if (outcome === 'ok') {
       t = NO_FAILURES;
-      await this.throttle.save(t);
+      await this.throttles.save(key, t);
     } else if (outcome === 'wrong' || outcome === 'notAllowed' || outcome === 'refused') {
       t = afterFailure(t, now, this.policy.unlock);
-      await this.throttle.save(t);
+      await this.throttles.save(key, t);
     }
     return report(outcome, t, result.ok ? undefined : result.detail);
   }

@@ -1,6 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../storage/atomic-file';
+import { parseUser } from '../identity/user';
+import type { UnlockMethod } from '../policy/schema';
+import { writePrivateFile } from '../storage/atomic-file';
+import { readSafeFile, UnsafeFileError, type SafeReadOptions } from '../storage/safe-file';
 
 /**
  * Failed unlocks earn a growing wait: a few free attempts, then base × 2^(n − free)
@@ -40,30 +44,102 @@ export function secondsToWait(state: ThrottleState, now: number): number {
   return state.waitUntil > now ? Math.ceil((state.waitUntil - now) / 1000) : 0;
 }
 
-/** One small file per locked account. A damaged file counts as the maximum wait, never as none. */
+/**
+ * Whose wait is it? One counter per credential account per target session owner, and the
+ * IT override on a counter of its own per target. So a pupil typing wrong codes under a
+ * teacher's name at the pupil's own lock slows only that name at that lock: the teacher's
+ * own PIN at the teacher's session, and the override, keep their own counts. The target is
+ * the session's owner, not a session id, so signing out and in again resets nothing.
+ */
+export interface ThrottleKey {
+  kind: 'credential' | 'override';
+  /** The account whose credential was typed (bare, lower case); '*' for the override. */
+  account: string;
+  /** The OS account that owns the locked session (bare, lower case). */
+  target: string;
+}
+
+export function throttleKey(
+  method: UnlockMethod,
+  account: string,
+  targetSessionOwner: string,
+): ThrottleKey {
+  const target = parseUser(targetSessionOwner).name;
+  return method === 'override'
+    ? { kind: 'override', account: '*', target }
+    : { kind: 'credential', account: parseUser(account).name, target };
+}
+
+function keyFile(key: ThrottleKey): string {
+  return createHash('sha256')
+    .update(JSON.stringify([key.kind, key.account, key.target]), 'utf8')
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * The service's throttle records, one small root-only file per key in its own folder. A
+ * record that is damaged or cannot be trusted (a link, a FIFO, someone else's file) means
+ * the maximum wait for that key only, never none and never anyone else's.
+ */
+export class ThrottleBook {
+  constructor(
+    private readonly dir: string,
+    /** Read at each load: the policy in force may have changed the longest wait. */
+    private readonly damagedWaitMs: () => number,
+    private readonly readOptions: SafeReadOptions = {},
+  ) {}
+
+  private path(key: ThrottleKey): string {
+    return join(this.dir, `${keyFile(key)}.json`);
+  }
+
+  async load(key: ThrottleKey, now: number): Promise<ThrottleState> {
+    return loadState(this.path(key), now, this.damagedWaitMs, this.readOptions);
+  }
+
+  async save(key: ThrottleKey, state: ThrottleState): Promise<void> {
+    await writePrivateFile(this.path(key), JSON.stringify(state));
+  }
+}
+
+async function loadState(
+  path: string,
+  now: number,
+  damagedWaitMs: () => number,
+  o: SafeReadOptions,
+): Promise<ThrottleState> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = await readSafeFile(path, { maxBytes: 4096, ...o });
+  } catch (err) {
+    if (!(err instanceof UnsafeFileError)) throw err;
+    return { failures: 0, waitUntil: now + damagedWaitMs() };
+  }
+  if (bytes === undefined) return NO_FAILURES;
+  try {
+    const state = ThrottleStateSchema.parse(JSON.parse(bytes.toString('utf8')));
+    // A wait longer than the longest the policy allows was not written by us.
+    return state.waitUntil > now + damagedWaitMs()
+      ? { ...state, waitUntil: now + damagedWaitMs() }
+      : state;
+  } catch {
+    return { failures: 0, waitUntil: now + damagedWaitMs() };
+  }
+}
+
+/** One file for one account (the layout before the machine service). */
 export class ThrottleStore {
   constructor(
     private readonly path: string,
-    /** Read at each load: the policy in force may have changed the longest wait. */
     private readonly damagedWaitMs: () => number,
   ) {}
 
-  async load(now: number): Promise<ThrottleState> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return NO_FAILURES;
-      throw err;
-    }
-    try {
-      return ThrottleStateSchema.parse(JSON.parse(text));
-    } catch {
-      return { failures: 0, waitUntil: now + this.damagedWaitMs() };
-    }
+  load(now: number): Promise<ThrottleState> {
+    return loadState(this.path, now, this.damagedWaitMs, {});
   }
 
   async save(state: ThrottleState): Promise<void> {
-    await writeFileAtomic(this.path, JSON.stringify(state), 0o640);
+    await writePrivateFile(this.path, JSON.stringify(state));
   }
 }
