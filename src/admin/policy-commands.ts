@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { peekBundle, signPolicy } from '../core/policy/bundle';
+import { isPlaceholderHash } from '../core/unlock/override-verifier';
 import { keyIdFromFileName, KEY_ID_PATTERN, toPrivateKey } from '../core/policy/keys';
 import { parsePolicyYaml } from '../core/policy/policy-yaml';
 import type { Policy } from '../core/policy/schema';
@@ -17,6 +18,7 @@ import {
   type Command,
   nowOf,
   fileExists,
+  optionalString,
 } from './cli-support';
 import { MINIMAL_POLICY_YAML } from './minimal-policy';
 
@@ -80,9 +82,41 @@ Exit code 0 when the policy is valid, 1 with every problem listed otherwise.`,
   async run(_values, positionals, io) {
     const path = onePositional(positionals, 'policy file');
     const p = await loadPolicyYaml(path);
-    io.stdout.write(`${path} is valid: serial ${p.serial}, ${policyCounts(p)}\n`);
+    io.stdout.write(
+      `${path} is valid: serial ${p.serial}, ${policyCounts(p)}\n${expiryLine(p)}\n${overrideNote(p)}`,
+    );
   },
 };
+
+const DAY_MS = 24 * 3600 * 1000;
+export const DEFAULT_EXPIRES_DAYS = 30;
+
+/** What `expires` means for this policy, in one line for IT. */
+export function expiryLine(p: Policy): string {
+  if (p.expires === undefined) {
+    return `Expires: not set; sign sets it to ${DEFAULT_EXPIRES_DAYS} days after signing (--expires-days N). After it, terminals keep obeying the policy but report it as stale until a newer one arrives.`;
+  }
+  const days = Math.round((Date.parse(p.expires) - Date.parse(p.issuedAt)) / DAY_MS);
+  return `Expires: ${p.expires} (${days} days after issuedAt). After it, terminals keep obeying this policy but report it as stale until a newer one arrives: publish a new serial before then.`;
+}
+
+/** A line when the policy carries the built-in placeholder override hash; empty otherwise. */
+function overrideNote(p: Policy): string {
+  return isPlaceholderHash(p.override.hash)
+    ? 'Override: this policy carries no usable override code (the built-in placeholder). Only terminals whose machine config sets overrideHash have one; set override.hash with classlock-admin override-hash.\n'
+    : '';
+}
+
+/** The serial inside a bundle file, or undefined when it is not one. */
+function serialOf(bytes: Uint8Array): number | undefined {
+  const b = peekBundle(bytes);
+  try {
+    const serial = b ? (JSON.parse(b.payload) as { serial?: unknown }).serial : undefined;
+    return typeof serial === 'number' ? serial : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** issuedAt feeds every terminal's trusted time floor: a future one would end sanctions early. */
 const MAX_FUTURE_ISSUED_MS = 24 * 3600 * 1000;
@@ -90,12 +124,17 @@ const MAX_FUTURE_ISSUED_MS = 24 * 3600 * 1000;
 export const signCommand: Command = {
   name: 'sign',
   summary: 'sign a policy.yaml into policy.json for publishing',
-  usage: `classlock-admin sign policy.yaml --key KEY.private.pem --out policy.json [--previous OLD.json] [--id KEYID]
+  usage: `classlock-admin sign policy.yaml --key KEY.private.pem --out policy.json [--previous OLD.json] [--id KEYID] [--expires-days N]
 
 Validates the policy, signs it with the private key and writes the bundle terminals
 fetch. The key id is taken from the key's file name (KEYID.private.pem) unless --id is
-given. With --previous, refuses a serial that is not above the published one.`,
+given. With --previous, refuses a serial that is not above the published one; it also
+refuses to overwrite --out when that file holds a different bundle with the same or a
+higher serial (two policies under one serial are refused by terminals).
+The signed policy expires --expires-days after signing (default ${DEFAULT_EXPIRES_DAYS}, or the
+policy's own expires when it sets one and the option is not given).`,
   options: {
+    'expires-days': { type: 'string' },
     key: { type: 'string' },
     out: { type: 'string' },
     previous: { type: 'string' },
@@ -119,15 +158,27 @@ given. With --previous, refuses a serial that is not above the published one.`,
         `issuedAt ${policy.issuedAt} is in the future; terminals take it as the time, which would end sanctions early. Set it to now.`,
       );
     }
-    if (typeof values.previous === 'string') {
-      const prev = peekBundle(await readInput(values.previous, 'the previous bundle'));
-      let prevSerial: unknown;
-      try {
-        prevSerial = prev ? (JSON.parse(prev.payload) as { serial?: unknown }).serial : undefined;
-      } catch {
-        prevSerial = undefined;
+    // Counted from the moment of signing (or issuedAt, if later): a policy whose issuedAt
+    // was left unchanged for months must not go out already expired.
+    const signedFrom = Math.max(now, Date.parse(policy.issuedAt));
+    const daysArg = optionalString(values, 'expires-days');
+    if (daysArg !== undefined) {
+      const days = Number(daysArg);
+      if (!Number.isInteger(days) || days < 1 || days > 3650) {
+        throw new UsageError(`--expires-days "${daysArg}" is not a number of days from 1 to 3650`);
       }
-      if (typeof prevSerial !== 'number') {
+      policy.expires = new Date(signedFrom + days * DAY_MS).toISOString();
+    } else if (policy.expires === undefined) {
+      policy.expires = new Date(signedFrom + DEFAULT_EXPIRES_DAYS * DAY_MS).toISOString();
+    }
+    if (Date.parse(policy.expires) <= now) {
+      throw new InputError(
+        `the policy would expire at ${policy.expires}, which is already past: terminals would report it stale at once. Remove expires from the policy file or give --expires-days.`,
+      );
+    }
+    if (typeof values.previous === 'string') {
+      const prevSerial = serialOf(await readInput(values.previous, 'the previous bundle'));
+      if (prevSerial === undefined) {
         throw new InputError(`${values.previous} is not a signed policy bundle`);
       }
       if (policy.serial <= prevSerial) {
@@ -144,9 +195,22 @@ given. With --previous, refuses a serial that is not above the published one.`,
       throw new InputError(`${keyPath} ${(err as Error).message}`);
     }
     const text = signPolicy(policy, key, keyId);
+    if (await fileExists(out)) {
+      const existing = await readInput(out, 'the existing output');
+      const outSerial = serialOf(existing);
+      if (
+        outSerial !== undefined &&
+        outSerial >= policy.serial &&
+        !existing.equals(Buffer.from(text))
+      ) {
+        throw new InputError(
+          `${out} already holds a different policy with serial ${outSerial}; terminals refuse a second policy under one serial. Set serial: ${outSerial + 1} in ${path}`,
+        );
+      }
+    }
     await writeFileAtomic(out, text, 0o644);
     io.stdout.write(
-      `Signed serial ${policy.serial} with key ${keyId}: ${out} (${Buffer.byteLength(text)} bytes, ${gzipSync(text).length} gzipped)\n`,
+      `Signed serial ${policy.serial} with key ${keyId}: ${out} (${Buffer.byteLength(text)} bytes, ${gzipSync(text).length} gzipped)\nExpires ${policy.expires}\n${overrideNote(policy)}`,
     );
   },
 };
@@ -167,6 +231,7 @@ Checks the signature and the policy and prints serial, key id, issuedAt and coun
         `Signature:    good (key ${v.keyId})`,
         `Serial:       ${v.serial}`,
         `Issued at:    ${p.issuedAt}`,
+        `Expires:      ${p.expires ?? 'not set (terminals never report it stale)'}`,
         `Organisation: ${p.organisation.name}`,
         `Contains:     ${policyCounts(p)}`,
         `Size:         ${v.bytes.length} bytes, ${gzipSync(v.bytes).length} gzipped`,

@@ -1,4 +1,3 @@
-import { readFile, stat } from 'node:fs/promises';
 import { createHash, type KeyObject } from 'node:crypto';
 import type { AuditSink } from '../audit/audit-log';
 import type { Clock } from '../clock';
@@ -10,6 +9,7 @@ import {
 } from '../policy/bundle';
 import type { Policy } from '../policy/schema';
 import { writeFileAtomic } from '../storage/atomic-file';
+import { readSafeFile } from '../storage/safe-file';
 import { fetchSource } from './fetch-source';
 import type { FetchOutcome, Validators } from './fetch-types';
 
@@ -23,6 +23,8 @@ export interface PolicyMeta {
   keyId: string | null;
   /** The policy's issuedAt, epoch ms. */
   issuedAt: number;
+  /** The signed expiry, epoch ms; null when the policy carries none. */
+  expires?: number | null;
 }
 
 export interface TrustedTimeObserver {
@@ -54,11 +56,19 @@ export interface PolicyServiceOptions {
   totalTimeoutMs?: number;
   /** Time zone for the times in status(); default: the machine's. */
   statusTimeZone?: string;
+  /** The uid that must own cachePath; default this process's (root for the service). */
+  cacheOwner?: number | null;
+  /** The time expiry is judged by (the trusted floor); default clock.now. */
+  trustedNow?: () => number;
 }
 
 export interface PolicyStatus {
   policy: PolicyMeta | null;
   lastCheck: { at: number; ok: boolean; message?: string } | null;
+  /** The policy in force is past its signed expiry: still obeyed, reported. */
+  stale: boolean;
+  /** Why it is stale, in words for IT (absent when not stale). */
+  staleReason?: string;
 }
 
 interface InForce {
@@ -88,6 +98,7 @@ export class PolicyService {
   private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private staleAudited = false;
 
   constructor(private readonly opts: PolicyServiceOptions) {
     this.trusted =
@@ -100,6 +111,7 @@ export class PolicyService {
   /** Put the cached bundle (re-verified) or the default policy in force, then start polling. */
   async start(): Promise<void> {
     await this.loadCache();
+    await this.noteStale();
     this.running = true;
     this.schedule(0);
   }
@@ -131,6 +143,7 @@ export class PolicyService {
           { source: '-', code: 'internal', message: String(err) },
         ]);
       })
+      .then(() => this.noteStale())
       .finally(() => {
         this.inFlight = undefined;
         if (this.running) this.schedule(this.opts.pollSeconds * 1000);
@@ -149,7 +162,45 @@ export class PolicyService {
   }
 
   snapshot(): PolicyStatus {
-    return { policy: this.current?.meta ?? null, lastCheck: this.lastCheck };
+    const staleReason = this.staleReason();
+    return {
+      policy: this.current?.meta ?? null,
+      lastCheck: this.lastCheck,
+      stale: staleReason !== undefined,
+      ...(staleReason ? { staleReason } : {}),
+    };
+  }
+
+  /** Past its signed expiry, judged by trusted time. */
+  isStale(): boolean {
+    return this.staleReason() !== undefined;
+  }
+
+  private trustedNow(): number {
+    return this.opts.trustedNow?.() ?? this.opts.clock.now();
+  }
+
+  private staleReason(): string | undefined {
+    const m = this.current?.meta;
+    if (!m || m.expires == null || this.trustedNow() < m.expires) return undefined;
+    return `policy ${m.serial} expired ${this.when(m.expires)} and no newer signed policy has arrived; it is still enforced, nothing is lifted`;
+  }
+
+  /** Audit the moment the policy in force goes stale, once per policy. */
+  private async noteStale(): Promise<void> {
+    const reason = this.staleReason();
+    if (!reason) {
+      this.staleAudited = false;
+      return;
+    }
+    if (this.staleAudited) return;
+    this.staleAudited = true;
+    await this.safeAudit({
+      event: 'policy.stale',
+      serial: this.current?.meta.serial ?? null,
+      expires: new Date(this.current!.meta.expires!).toISOString(),
+      reason,
+    });
   }
 
   /** One line for the tray: "Policy 42 from 12:03; last check 12:05 failed: …". */
@@ -160,9 +211,10 @@ export class PolicyService {
       : m.origin === 'default'
         ? 'Built-in default policy (no signed policy received yet)'
         : `Policy ${m.serial} from ${this.when(m.issuedAt)}`;
+    const stale = this.staleReason() ? ' (STALE: past its expiry, still enforced)' : '';
     const c = this.lastCheck;
-    if (!c) return `${head}; not checked yet`;
-    return `${head}; last check ${this.when(c.at)} ${c.ok ? 'ok' : `failed: ${c.message ?? ''}`}`;
+    if (!c) return `${head}${stale}; not checked yet`;
+    return `${head}${stale}; last check ${this.when(c.at)} ${c.ok ? 'ok' : `failed: ${c.message ?? ''}`}`;
   }
 
   private when(t: number): string {
@@ -199,7 +251,7 @@ export class PolicyService {
     // Most copies on a busy PC are the same bundle: verify each distinct one once.
     const seen = new Set<string>();
     for (const path of paths) {
-      const bytes = await this.readCache(path);
+      const bytes = await this.readCache(path, path === this.opts.cachePath);
       if (!bytes) continue;
       const digest = createHash('sha256').update(bytes).digest('hex');
       if (seen.has(digest)) continue;
@@ -215,6 +267,17 @@ export class PolicyService {
         });
         continue;
       }
+      if (best && v.serial === best.v.serial) {
+        // Two different bundles signed with one serial: someone is showing terminals
+        // different policies under the same number. Keep the first (our own copy).
+        await this.safeAudit({
+          event: 'policy.rejected',
+          source: 'cache',
+          code: 'equivocation',
+          reason: `equivocation: the saved policy ${path} has serial ${v.serial}, like ${best.path}, but different contents; it is refused`,
+        });
+        continue;
+      }
       if (!best || v.serial > best.v.serial) best = { v, bytes, path };
     }
     if (!best) return this.useDefault();
@@ -226,20 +289,32 @@ export class PolicyService {
     this.observeTime(v.issuedAt, 'cached policy issuedAt');
     await this.putInForce(
       v.policy,
-      { origin: 'cache', source: 'cache', serial: v.serial, keyId: v.keyId, issuedAt: v.issuedAt },
+      {
+        origin: 'cache',
+        source: 'cache',
+        serial: v.serial,
+        keyId: v.keyId,
+        issuedAt: v.issuedAt,
+        expires: expiresOf(v.policy),
+      },
       bytes,
     );
   }
 
   /** A saved copy's bytes; undefined (and audited, unless simply absent) when unreadable. */
-  private async readCache(path: string): Promise<Uint8Array | undefined> {
+  private async readCache(path: string, own: boolean): Promise<Uint8Array | undefined> {
     try {
-      // Refuse a planted giant before reading it into memory.
-      const size = (await stat(path)).size;
-      if (size > this.maxBytes) {
-        throw new Error(`it is ${size} bytes, over the limit of ${this.maxBytes}`);
-      }
-      return new Uint8Array(await readFile(path));
+      // No links, no FIFOs, no giant, nothing others could write; our own copy must also
+      // be ours (another session's copy belongs to its user; its signature is what counts).
+      const bytes = await readSafeFile(path, {
+        maxBytes: this.maxBytes,
+        ...(own
+          ? this.opts.cacheOwner !== undefined
+            ? { owner: this.opts.cacheOwner }
+            : {}
+          : { owner: null }),
+      });
+      return bytes === undefined ? undefined : new Uint8Array(bytes);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         await this.safeAudit({
@@ -265,6 +340,7 @@ export class PolicyService {
         serial: policy.serial,
         keyId: null,
         issuedAt: Date.parse(policy.issuedAt),
+        expires: expiresOf(policy),
       },
       null,
     );
@@ -308,6 +384,11 @@ export class PolicyService {
         failures.push({ source, code: v.code, message: v.message });
         continue;
       }
+      const refusal = this.refusal(v, outcome.bytes);
+      if (refusal) {
+        failures.push({ source, ...refusal });
+        continue;
+      }
       this.observeTime(v.issuedAt, 'policy issuedAt');
       this.observeServerDate(outcome.serverDate, source);
       // Only the source that served the policy in force may answer "not modified".
@@ -324,7 +405,14 @@ export class PolicyService {
         await this.safeAudit({ event: 'policy.applied', serial: v.serial, keyId: v.keyId, source });
         await this.putInForce(
           v.policy,
-          { origin: 'fetched', source, serial: v.serial, keyId: v.keyId, issuedAt: v.issuedAt },
+          {
+            origin: 'fetched',
+            source,
+            serial: v.serial,
+            keyId: v.keyId,
+            issuedAt: v.issuedAt,
+            expires: expiresOf(v.policy),
+          },
           outcome.bytes,
         );
       }
@@ -336,6 +424,33 @@ export class PolicyService {
       ? failures.map((f) => (several ? `${f.source}: ${f.message}` : f.message)).join('; ')
       : 'no policy sources are configured';
     await this.recordFailure(message, failures);
+  }
+
+  /**
+   * A verified bundle that must still not replace the one in force: the same serial with
+   * different bytes (equivocation), or a newer one already past its expiry (a replay of
+   * something IT has since replaced; TUF's freeze defence) while a signed one is in force.
+   */
+  private refusal(
+    v: VerifiedBundle,
+    bytes: Uint8Array,
+  ): { code: string; message: string } | undefined {
+    const cur = this.current;
+    if (!cur || cur.meta.origin === 'default') return undefined;
+    if (v.serial === cur.meta.serial && !sameBytes(cur.bytes, bytes)) {
+      return {
+        code: 'equivocation',
+        message: `equivocation: a different policy was published under serial ${v.serial}, the serial in force; it is refused (IT: give every new policy a new serial)`,
+      };
+    }
+    const expires = expiresOf(v.policy);
+    if (v.serial > cur.meta.serial && expires !== null && this.trustedNow() >= expires) {
+      return {
+        code: 'expired',
+        message: `the policy with serial ${v.serial} expired ${this.when(expires)}; the last good policy stays in force (IT: sign it again)`,
+      };
+    }
+    return undefined;
   }
 
   private recordSuccess(): void {
@@ -404,4 +519,8 @@ export class PolicyService {
       // An audit disk failure must not stop the terminal obeying its policy.
     }
   }
+}
+
+function expiresOf(policy: Policy): number | null {
+  return policy.expires === undefined ? null : Date.parse(policy.expires);
 }

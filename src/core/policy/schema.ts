@@ -212,10 +212,27 @@ export const EndOfDaySchema = z.strictObject({
   roles: z.array(RoleSchema).default(['pupil', 'staff', 'visitor']),
 });
 
+/** Where the machine service keeps its audit log: how big a file grows and how long rotated ones are kept. */
+export const AuditSettingsSchema = z.strictObject({
+  maxBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  retentionDays: z.number().int().min(1).max(3650).default(365),
+});
+
 export const PolicySchema = z
   .strictObject({
     serial: z.number().int().nonnegative(),
     issuedAt: InstantSchema,
+    /**
+     * After this instant a terminal still obeys the policy (it never lifts anything) but
+     * reports it as stale: a server frozen on an old policy shows. `classlock-admin sign`
+     * sets it (--expires-days, default 30 after issuedAt) when the file has none.
+     */
+    expires: InstantSchema.optional(),
     timeZone: nonEmpty.default(DEFAULT_TIME_ZONE),
     organisation: z.strictObject({
       name: nonEmpty,
@@ -239,8 +256,16 @@ export const PolicySchema = z
     notices: z.array(NoticeSchema).default([]),
     visitors: VisitorsSchema.default({ requireStaffAuthorisation: true, maxSessionMinutes: 60 }),
     endOfDay: EndOfDaySchema.optional(),
+    audit: AuditSettingsSchema.default({ maxBytes: 10 * 1024 * 1024, retentionDays: 365 }),
   })
   .superRefine((p, ctx) => {
+    if (p.expires !== undefined && Date.parse(p.expires) <= Date.parse(p.issuedAt)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expires'],
+        message: `must be after issuedAt (${p.issuedAt})`,
+      });
+    }
     if (!p.profiles.some((pr) => pr.id === p.defaultProfile)) {
       ctx.addIssue({
         code: 'custom',
