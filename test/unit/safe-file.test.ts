@@ -75,3 +75,19 @@ describe('reading a record from a folder that others once could write', () => {
     expect(await readFile(join(dir, 'store', 'r.json'), 'utf8')).toBe('x');
   });
 });
+
+describe('a session whose records were replaced by traps', () => {
+  it('starts at once with a FIFO as its acceptance record, and asks for the agreement again', async () => {
+    const { parseUser } = await import('../../src/core/identity/user');
+    const { userFileKey } = await import('../../src/core/storage/user-file-key');
+    const { openSession } = await import('../support/session');
+    const { defaultPolicy } = await import('../support/policy');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'acceptances'));
+    execFileSync('mkfifo', [
+      join(dir, 'acceptances', `${userFileKey(parseUser('SCHOOL\\y7.pupil'))}.jsonl`),
+    ]);
+    const s = await openSession(defaultPolicy(), dir);
+    expect(s.rt.view().screen).toBe('agreement');
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,5 +164,19 @@ describe('trusted time for sanction expiry', () => {
     expect(httpDate('Mon, 23 Nov 2026 10:00:00 GMT')).toBe(T('2026-11-23T10:00:00Z'));
     expect(httpDate('yesterday')).toBeUndefined();
     expect(httpDate(null)).toBeUndefined();
+  });
+});
+
+describe('the trusted time file as a trap', () => {
+  it('a FIFO planted in its place does not hang start-up; the floor fails closed', async () => {
+    const d = await mkdtemp(join(tmpdir(), 'classlock-tt-fifo-'));
+    try {
+      execFileSync('mkfifo', [join(d, 'trusted-time.json')]);
+      const tt = await TrustedTime.load(join(d, 'trusted-time.json'));
+      expect(tt.floor()).toBe(0);
+      expect(tt.problem).toMatch(/FIFO/);
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
   });
 });

@@ -103,6 +103,14 @@ export async function readSafeFile(
   path: string,
   o: SafeReadOptions = {},
 ): Promise<Buffer | undefined> {
+  return (await readSafeFileWithStats(path, o))?.bytes;
+}
+
+/** As readSafeFile, with the checked handle's stat (e.g. to see who owns it). */
+export async function readSafeFileWithStats(
+  path: string,
+  o: SafeReadOptions = {},
+): Promise<{ bytes: Buffer; stats: Stats } | undefined> {
   let fh: FileHandle;
   try {
     fh = await openSafe(path, o);
@@ -111,6 +119,7 @@ export async function readSafeFile(
     throw err;
   }
   try {
+    const stats = await fh.stat();
     // Read from the handle we checked, bounded, so a file growing meanwhile cannot flood us.
     const max = o.maxBytes ?? DEFAULT_MAX_SAFE_READ;
     const chunks: Buffer[] = [];
@@ -125,7 +134,7 @@ export async function readSafeFile(
     }
     if (total > max)
       throw new UnsafeFileError(path, 'too-large', `is over the limit of ${max} bytes`);
-    return Buffer.concat(chunks);
+    return { bytes: Buffer.concat(chunks), stats };
   } finally {
     await fh.close();
   }

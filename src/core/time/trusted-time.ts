@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import { writeFileAtomic } from '../storage/atomic-file';
+import { readSafeFile } from '../storage/safe-file';
 
 /** Where a trusted instant came from, for the tray and the audit log. */
 export type TrustedTimeSource = 'bundle-issuedAt' | 'http-date' | (string & {});
@@ -19,6 +19,8 @@ export interface TrustedTimeOptions {
   clock?: Clock;
   /** A clock that only counts forward while this process runs (ms), e.g. performance.now. */
   monotonic?: () => number;
+  /** The uid that must own the file; default this process's (root for the service). */
+  fileOwner?: number | null;
 }
 
 /**
@@ -66,15 +68,20 @@ export class TrustedTime {
   static async load(path: string, opts: TrustedTimeOptions = {}): Promise<TrustedTime> {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      // No links, no FIFOs (a planted one would hang start-up), nothing others could write.
+      const bytes = await readSafeFile(path, {
+        maxBytes: 4096,
+        ...(opts.fileOwner !== undefined ? { owner: opts.fileOwner } : {}),
+      });
+      if (bytes === undefined) return new TrustedTime(path, 0, 'none', opts, undefined);
+      text = bytes.toString('utf8');
     } catch (err) {
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       return new TrustedTime(
         path,
         0,
         'none',
         opts,
-        missing ? undefined : `could not read the trusted time file ${path}: ${String(err)}`,
+        `could not read the trusted time file ${path}: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
     let stored: z.infer<typeof StoredSchema>;
@@ -139,7 +146,7 @@ export class TrustedTime {
     // memory still holds; the next restart simply starts from the older floor (later lift).
     const write = this.writes.then(async () => {
       try {
-        await writeFileAtomic(this.path, `${body}\n`, 0o644);
+        await writeFileAtomic(this.path, `${body}\n`, 0o600);
         this.writeError = undefined;
       } catch (err) {
         this.writeError = `could not save the trusted time to ${this.path}: ${String(err)}`;
