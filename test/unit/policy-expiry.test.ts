@@ -9,7 +9,9 @@ import { signPolicy } from '../../src/core/policy/bundle';
 import { parsePolicyYaml } from '../../src/core/policy/policy-yaml';
 import type { Policy } from '../../src/core/policy/schema';
 import { MINIMAL_POLICY_YAML } from '../../src/admin/minimal-policy';
-import { tempDir } from '../support/policy';
+import { shippedPolicy, tempDir } from '../support/policy';
+import { SeenSanctions } from '../../src/core/policy/seen-sanctions';
+import { rm } from 'node:fs/promises';
 
 const KEY_ID = 'trust-2026';
 const pair = generateKeyPairSync('ed25519');
@@ -36,7 +38,10 @@ beforeEach(async () => {
 });
 afterEach(async () => dir.remove());
 
-async function service(at: number) {
+async function service(
+  at: number,
+  extra: Partial<ConstructorParameters<typeof PolicyService>[0]> = {},
+) {
   const source = join(dir.path, 'published.json');
   const auditPath = join(dir.path, 'audit.jsonl');
   const clock = new ManualClock(at);
@@ -50,6 +55,7 @@ async function service(at: number) {
     clock,
     onPolicy: (p, meta) => void applied.push({ policy: p, meta }),
     statusTimeZone: 'UTC',
+    ...extra,
   });
   const publish = (text: string) => writeFile(source, text);
   const audit = async () => parseAuditLines(await readFile(auditPath, 'utf8').catch(() => ''));
@@ -144,5 +150,53 @@ describe('equivocation: two different policies under one serial', () => {
     await s.publish(text);
     await s.svc.checkNow();
     expect(s.svc.snapshot().lastCheck?.ok).toBe(true);
+  });
+});
+
+describe('the cache deleted to bring back an older policy', () => {
+  it('the older bundle is refused, the built-in policy goes in force, and the sanction stays', async () => {
+    const seen = new SeenSanctions(join(dir.path, 'seen-sanctions.json'));
+    const enforced: Policy[] = [];
+    const wire = {
+      serialFloor: () => seen.serialFloor(),
+      defaultPolicy: shippedPolicy(),
+      onPolicy: async (p: Policy, meta: PolicyMeta) => {
+        const r = await seen.reconcile(
+          p,
+          meta.origin === 'default' ? null : meta.serial,
+          ISSUED + DAY,
+        );
+        enforced.push(r.policy);
+      },
+    };
+    const old = signed(policy(4));
+    const first = await service(ISSUED + DAY, wire);
+    const sanctioned = policy(5, (p) => {
+      p.sanctions = [
+        {
+          id: 's1',
+          user: 'y9.pupil',
+          scope: 'internet',
+          kind: 'sanction',
+          reason: 'misuse',
+          issuedBy: 'IT',
+          issuedAt: '2026-11-01',
+        },
+      ];
+    });
+    await first.publish(signed(sanctioned));
+    await first.svc.checkNow();
+    expect(enforced.at(-1)?.sanctions.map((x) => x.id)).toEqual(['s1']);
+
+    // The pupil deletes the cache and serves the old policy (serial 4, no sanction).
+    await rm(join(dir.path, 'cache'), { recursive: true, force: true });
+    const later = await service(ISSUED + DAY, wire);
+    await later.publish(old);
+    await later.svc.start();
+    await later.svc.checkNow();
+    later.svc.stop();
+    expect(later.svc.snapshot().policy?.origin).toBe('default');
+    expect(later.svc.snapshot().lastCheck?.message).toMatch(/older than the one in force \(5\)/);
+    expect(enforced.at(-1)?.sanctions.map((x) => x.id)).toEqual(['s1']);
   });
 });

@@ -56,6 +56,11 @@ export interface PolicyServiceOptions {
   totalTimeoutMs?: number;
   /** Time zone for the times in status(); default: the machine's. */
   statusTimeZone?: string;
+  /**
+   * The highest serial this machine has enforced, kept apart from the cache (the service
+   * passes SeenSanctions.serialFloor): no bundle below it goes in force, even from the cache.
+   */
+  serialFloor?: () => number | undefined | Promise<number | undefined>;
   /** The uid that must own cachePath; default this process's (root for the service). */
   cacheOwner?: number | null;
   /** The time expiry is judged by (the trusted floor); default clock.now. */
@@ -250,13 +255,17 @@ export class PolicyService {
     let best: { v: VerifiedBundle; bytes: Uint8Array; path: string } | undefined;
     // Most copies on a busy PC are the same bundle: verify each distinct one once.
     const seen = new Set<string>();
+    const minSerial = await this.minSerial();
     for (const path of paths) {
       const bytes = await this.readCache(path, path === this.opts.cachePath);
       if (!bytes) continue;
       const digest = createHash('sha256').update(bytes).digest('hex');
       if (seen.has(digest)) continue;
       seen.add(digest);
-      const v = verifyBundle(bytes, this.trusted, { maxBytes: this.maxBytes });
+      const v = verifyBundle(bytes, this.trusted, {
+        maxBytes: this.maxBytes,
+        ...(minSerial !== undefined ? { minSerial } : {}),
+      });
       if (!v.ok) {
         // Someone edited a saved copy, or the key it was signed with is no longer trusted.
         await this.safeAudit({
@@ -346,9 +355,16 @@ export class PolicyService {
     );
   }
 
-  private minSerial(): number | undefined {
+  /**
+   * The lowest serial that may go in force: the one in force, and the highest this machine
+   * has ever enforced (so deleting the cache does not let an older bundle back in).
+   */
+  private async minSerial(): Promise<number | undefined> {
     const m = this.current?.meta;
-    return m && m.origin !== 'default' ? m.serial : undefined;
+    const inForce = m && m.origin !== 'default' ? m.serial : undefined;
+    const floor = await Promise.resolve(this.opts.serialFloor?.()).catch(() => undefined);
+    const known = [inForce, floor].filter((x): x is number => typeof x === 'number');
+    return known.length ? Math.max(...known) : undefined;
   }
 
   private async check(): Promise<void> {
@@ -378,7 +394,7 @@ export class PolicyService {
       }
       const v = verifyBundle(outcome.bytes, this.trusted, {
         maxBytes: this.maxBytes,
-        minSerial: this.minSerial(),
+        minSerial: await this.minSerial(),
       });
       if (!v.ok) {
         failures.push({ source, code: v.code, message: v.message });

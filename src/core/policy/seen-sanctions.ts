@@ -79,6 +79,14 @@ export class SeenSanctions {
     };
   }
 
+  /**
+   * The serial of the newest signed policy this machine has enforced (0 when none or the
+   * record is unreadable): give it to PolicyService as `serialFloor`.
+   */
+  async serialFloor(): Promise<number> {
+    return (await this.load()).stored.serial;
+  }
+
   private async load(): Promise<{ stored: Stored; problem?: string }> {
     const empty: Stored = { format: 'classlock-seen-sanctions/1', serial: 0, sanctions: [] };
     let bytes: Buffer | undefined;
