@@ -30,6 +30,21 @@ function policy(serial: number, change: (p: Policy) => void = () => undefined): 
   change(p);
   return p;
 }
+/** A policy withdrawing y9.pupil's internet (sanction s1), with no end. */
+const sanctionedPolicy = (serial: number) =>
+  policy(serial, (p) => {
+    p.sanctions = [
+      {
+        id: 's1',
+        user: 'y9.pupil',
+        scope: 'internet',
+        kind: 'sanction',
+        reason: 'misuse',
+        issuedBy: 'IT',
+        issuedAt: '2026-11-01',
+      },
+    ];
+  });
 const signed = (p: Policy) => signPolicy(p, pair.privateKey, KEY_ID);
 
 let dir: { path: string; remove: () => Promise<void> };
@@ -65,19 +80,7 @@ async function service(
 describe('a signed expiry (the freeze defence)', () => {
   it('past it the policy stays in force, sanctions and all, and is reported stale once', async () => {
     const s = await service(ISSUED + DAY);
-    const withSanction = policy(5, (p) => {
-      p.sanctions = [
-        {
-          id: 's1',
-          user: 'y9.pupil',
-          scope: 'internet',
-          kind: 'sanction',
-          reason: 'misuse',
-          issuedBy: 'IT',
-          issuedAt: '2026-11-01',
-        },
-      ];
-    });
+    const withSanction = sanctionedPolicy(5);
     await s.publish(signed(withSanction));
     await s.svc.checkNow();
     expect(s.svc.snapshot()).toMatchObject({ stale: false, policy: { serial: 5 } });
@@ -171,19 +174,7 @@ describe('the cache deleted to bring back an older policy', () => {
     };
     const old = signed(policy(4));
     const first = await service(ISSUED + DAY, wire);
-    const sanctioned = policy(5, (p) => {
-      p.sanctions = [
-        {
-          id: 's1',
-          user: 'y9.pupil',
-          scope: 'internet',
-          kind: 'sanction',
-          reason: 'misuse',
-          issuedBy: 'IT',
-          issuedAt: '2026-11-01',
-        },
-      ];
-    });
+    const sanctioned = sanctionedPolicy(5);
     await first.publish(signed(sanctioned));
     await first.svc.checkNow();
     expect(enforced.at(-1)?.sanctions.map((x) => x.id)).toEqual(['s1']);

@@ -47,6 +47,17 @@ async function wrongTimes(
   }
 }
 
+/** The pupil at their own lock types eight wrong PINs under the teacher's name, and is made to wait. */
+async function guessTeacherPin(p: TestSession) {
+  await wrongTimes(p, 8, {
+    type: 'unlock',
+    method: 'pin',
+    secret: 'guess1!',
+    username: 'mrs.jones',
+  });
+  expect(waiting(p)).toBeGreaterThan(0);
+}
+
 const waiting = (s: TestSession) => {
   const v = s.rt.view();
   return v.screen === 'locked' && v.waitUntil ? Math.max(0, v.waitUntil - s.clock.now()) : 0;
@@ -56,13 +67,7 @@ describe('throttles are kept per credential account and per target session', () 
   it('a pupil typing wrong codes as the teacher at their own lock never slows the teacher at her PC', async () => {
     const t = await teacherWithPin();
     const p = await pupilHidingScreen();
-    await wrongTimes(p, 8, {
-      type: 'unlock',
-      method: 'pin',
-      secret: 'guess1!',
-      username: 'mrs.jones',
-    });
-    expect(waiting(p)).toBeGreaterThan(0);
+    await guessTeacherPin(p);
     // Same moment, the teacher's own lock: her PIN works at once.
     t.clock.set(p.clock.now());
     await t.rt.lockNow();
@@ -73,13 +78,7 @@ describe('throttles are kept per credential account and per target session', () 
   it('the teacher can still come and unlock the pupil with the override, on its own counter', async () => {
     await teacherWithPin();
     const p = await pupilHidingScreen();
-    await wrongTimes(p, 8, {
-      type: 'unlock',
-      method: 'pin',
-      secret: 'guess1!',
-      username: 'mrs.jones',
-    });
-    expect(waiting(p)).toBeGreaterThan(0);
+    await guessTeacherPin(p);
     await p.rt.intent({
       type: 'unlock',
       method: 'override',

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -50,10 +50,16 @@ export async function writePrivateFile(path: string, data: string | Uint8Array):
   await writeFileAtomic(path, data, 0o600);
 }
 
-/** Create a folder (and its parents) and make the last one 0700. */
+/**
+ * Create a folder (and its parents) 0700, and tighten it to 0700 if this process owns it.
+ * A folder someone else owns is left as it is: the per-session client of the layout before
+ * the service writes into root's shared folders and must not fail on them.
+ */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32') await chmod(dir, 0o700);
+  if (process.platform === 'win32') return;
+  const st = await lstat(dir);
+  if (st.uid === process.getuid?.() && (st.mode & 0o777) !== 0o700) await chmod(dir, 0o700);
 }
 
 export async function syncDir(dir: string): Promise<void> {
