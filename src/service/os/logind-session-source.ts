@@ -141,16 +141,21 @@ export class LogindSessionSource implements SessionSource {
     const [rows] = (await this.manager('ListSessions')) as [
       [string, number, string, string, string][],
     ];
+    // One GetAll per session, all sent at once: the bus pipelines them.
+    const props = await Promise.all(
+      (rows ?? []).map(([, , , , path]) =>
+        this.sessionProps(path).catch((err: unknown) => {
+          // Gone between the list and the question: it is no longer signed in.
+          if (err instanceof dbus.DBusError && /UnknownObject|NoSuchSession/.test(err.type))
+            return undefined;
+          throw err;
+        }),
+      ),
+    );
     const sessions: LogindSession[] = [];
-    for (const [id, uid, name, , path] of rows ?? []) {
-      let p: Record<string, unknown>;
-      try {
-        p = await this.sessionProps(path);
-      } catch (err) {
-        // Gone between the list and the question: it is no longer signed in.
-        if (err instanceof dbus.DBusError && /UnknownObject|NoSuchSession/.test(err.type)) continue;
-        throw err;
-      }
+    (rows ?? []).forEach(([id, uid, name], i) => {
+      const p = props[i];
+      if (!p) return;
       const s = {
         id,
         uid: toNumber(uid),
@@ -163,7 +168,7 @@ export class LogindSessionSource implements SessionSource {
         leaderPid: p.Leader !== undefined ? toNumber(p.Leader) || undefined : undefined,
       };
       sessions.push({ ...s, graphical: isGraphicalUserSession(s) });
-    }
+    });
     return sessions;
   }
 
