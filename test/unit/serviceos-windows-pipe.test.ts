@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Socket } from 'node:net';
+import koffi from 'koffi';
 import type { PeerIdentity } from '../../src/service/os/session-source';
 import {
   CLASSLOCKD_PIPE,
@@ -7,9 +8,15 @@ import {
   NamedPipeServer,
   PIPE_CLIENT_RIGHTS,
   PIPE_SDDL,
+  PipePeers,
   connectToService,
   pipeClientIdentity,
 } from '../../src/service/os/windows-pipe';
+import {
+  WIN32_DECLARATIONS,
+  defineWin32Types,
+  loadWin32,
+} from '../../src/service/os/windows-win32';
 import { FakeWin32 } from './serviceos-fake-win32';
 
 const PUPIL = 'S-1-5-21-1004336348-1177238915-682003330-1001';
@@ -121,6 +128,28 @@ describe('the named pipe: who connected, by the OS', () => {
   });
 });
 
+describe('the identity of each handed-over connection', () => {
+  it('is answered per socket, and a socket from anywhere else has none', async () => {
+    const w = machine();
+    const peers = new PipePeers();
+    const sockets: Socket[] = [];
+    const s = new NamedPipeServer(
+      w,
+      (sock, peer) => {
+        peers.remember(sock, peer);
+        sockets.push(sock);
+      },
+      { toSocket: () => new Socket() },
+    );
+    s.start();
+    await w.clientConnects(5151);
+    await w.clientConnects(4242);
+    expect(sockets.map((k) => peers.identify(k).sid)).toEqual([TEACHER, PUPIL]);
+    expect(() => peers.identify(new Socket())).toThrow("did not come through the service's pipe");
+    await s.close();
+  });
+});
+
 describe("the client's end of the pipe", () => {
   it('opens with only the granted rights, identification only, and talks to LocalSystem', () => {
     const w = machine();
@@ -139,5 +168,22 @@ describe("the client's end of the pipe", () => {
       `is served by process 4242 running as ${PUPIL}, not by the Classlock service`,
     );
     expect(w.leaks()).toEqual([]);
+  });
+});
+
+describe('the Win32 declarations', () => {
+  it('all parse in koffi, with the types they name (checked here, bound only on Windows)', () => {
+    defineWin32Types();
+    for (const [name, [, decl]] of Object.entries(WIN32_DECLARATIONS)) {
+      expect(() => koffi.proto(decl), name).not.toThrow();
+    }
+    // The structs Windows fills have the x64 layout the calls rely on.
+    expect(koffi.sizeof('SECURITY_ATTRIBUTES')).toBe(24);
+    expect(koffi.sizeof('WTS_SESSION_INFOW')).toBe(24);
+    expect(koffi.sizeof('BOOL')).toBe(4);
+  });
+
+  it('say so plainly when asked for off Windows', () => {
+    expect(() => loadWin32()).toThrow(`the Win32 calls exist only on Windows (this is linux)`);
   });
 });

@@ -112,7 +112,7 @@ function securityAttributes(w: Win32, sddl: string) {
   const sd = out<Ptr>(null);
   if (!w.ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, sd, null))
     throw new Error(`the pipe's access rules "${sddl}" are not valid (error ${w.GetLastError()})`);
-  return { sd: sd[0], sa: { nLength: 24, lpSecurityDescriptor: sd[0], bInheritHandle: false } };
+  return { sd: sd[0], sa: { nLength: 24, lpSecurityDescriptor: sd[0], bInheritHandle: 0 } };
 }
 
 /** Makes a Node socket from a connected pipe handle (through the host's C runtime). */
@@ -280,4 +280,26 @@ export function connectToService(
     throw err;
   }
   return (options.toSocket ?? socketFromHandle)(w, h);
+}
+
+/**
+ * The identity the pipe server found for each socket it handed over, answered in the shape
+ * of the service's peer-identity provider (`identify(socket)`), so the connection handler
+ * is the same on Linux (SO_PEERCRED) and Windows.
+ */
+export class PipePeers {
+  private readonly peers = new WeakMap<Socket, PeerIdentity>();
+
+  remember(socket: Socket, peer: PeerIdentity): void {
+    this.peers.set(socket, peer);
+  }
+
+  identify(socket: Socket): PeerIdentity {
+    const peer = this.peers.get(socket);
+    if (!peer)
+      throw new Error(
+        "this connection did not come through the service's pipe: nobody to identify",
+      );
+    return peer;
+  }
 }

@@ -32,7 +32,7 @@ export interface Win32 {
     outBuffer: number,
     inBuffer: number,
     defaultTimeoutMs: number,
-    security: { nLength: number; lpSecurityDescriptor: Ptr; bInheritHandle: boolean } | null,
+    security: { nLength: number; lpSecurityDescriptor: Ptr; bInheritHandle: number } | null,
   ): Handle;
   /** Blocks until a client connects; run off the main thread (koffi `.async`). */
   ConnectNamedPipeAsync(pipe: Handle): Promise<boolean>;
@@ -143,90 +143,188 @@ function validOrNull(h: Handle): Handle {
   return a === 0n || a === 0xffffffffffffffffn || a === -1n ? null : h;
 }
 
+export type Win32Library = 'kernel32.dll' | 'advapi32.dll' | 'wtsapi32.dll' | 'host';
+
+/**
+ * Every Win32 declaration, in koffi's C-like syntax. BOOL is Win32's 4-byte int (not C's
+ * one-byte bool); predefined registry roots are sign-extended pointer-sized values, so
+ * RegOpenKeyExW takes its root as intptr_t.
+ */
+export const WIN32_DECLARATIONS: Record<string, [Win32Library, string]> = {
+  CreateNamedPipeW: [
+    'kernel32.dll',
+    'HANDLE __stdcall CreateNamedPipeW(str16, uint32, uint32, uint32, uint32, uint32, uint32, SECURITY_ATTRIBUTES *)',
+  ],
+  ConnectNamedPipe: ['kernel32.dll', 'BOOL __stdcall ConnectNamedPipe(HANDLE, void *)'],
+  DisconnectNamedPipe: ['kernel32.dll', 'BOOL __stdcall DisconnectNamedPipe(HANDLE)'],
+  CloseHandle: ['kernel32.dll', 'BOOL __stdcall CloseHandle(HANDLE)'],
+  GetNamedPipeClientProcessId: [
+    'kernel32.dll',
+    'BOOL __stdcall GetNamedPipeClientProcessId(HANDLE, _Out_ uint32 *)',
+  ],
+  GetNamedPipeServerProcessId: [
+    'kernel32.dll',
+    'BOOL __stdcall GetNamedPipeServerProcessId(HANDLE, _Out_ uint32 *)',
+  ],
+  OpenProcess: ['kernel32.dll', 'HANDLE __stdcall OpenProcess(uint32, BOOL, uint32)'],
+  CreateFileW: [
+    'kernel32.dll',
+    'HANDLE __stdcall CreateFileW(str16, uint32, uint32, void *, uint32, uint32, HANDLE)',
+  ],
+  ProcessIdToSessionId: [
+    'kernel32.dll',
+    'BOOL __stdcall ProcessIdToSessionId(uint32, _Out_ uint32 *)',
+  ],
+  GetLastError: ['kernel32.dll', 'uint32 __stdcall GetLastError()'],
+  LocalFree: ['kernel32.dll', 'void * __stdcall LocalFree(void *)'],
+  OpenProcessToken: [
+    'advapi32.dll',
+    'BOOL __stdcall OpenProcessToken(HANDLE, uint32, _Out_ HANDLE *)',
+  ],
+  GetTokenInformation: [
+    'advapi32.dll',
+    'BOOL __stdcall GetTokenInformation(HANDLE, int, _Out_ uint8_t *, uint32, _Out_ uint32 *)',
+  ],
+  ConvertSidToStringSidW: [
+    'advapi32.dll',
+    'BOOL __stdcall ConvertSidToStringSidW(void *, _Out_ void **)',
+  ],
+  ConvertStringSecurityDescriptorToSecurityDescriptorW: [
+    'advapi32.dll',
+    'BOOL __stdcall ConvertStringSecurityDescriptorToSecurityDescriptorW(str16, uint32, _Out_ void **, _Out_ uint32 *)',
+  ],
+  RegOpenKeyExW: [
+    'advapi32.dll',
+    'int32 __stdcall RegOpenKeyExW(intptr_t, str16, uint32, uint32, _Out_ HANDLE *)',
+  ],
+  RegQueryInfoKeyW: [
+    'advapi32.dll',
+    'int32 __stdcall RegQueryInfoKeyW(HANDLE, void *, void *, void *, _Out_ uint32 *, _Out_ uint32 *, void *, _Out_ uint32 *, _Out_ uint32 *, _Out_ uint32 *, void *, void *)',
+  ],
+  RegEnumValueW: [
+    'advapi32.dll',
+    'int32 __stdcall RegEnumValueW(HANDLE, uint32, _Out_ uint8_t *, _Inout_ uint32 *, void *, _Out_ uint32 *, void *, void *)',
+  ],
+  RegGetValueW: [
+    'advapi32.dll',
+    'int32 __stdcall RegGetValueW(HANDLE, str16, str16, uint32, _Out_ uint32 *, _Out_ uint8_t *, _Inout_ uint32 *)',
+  ],
+  RegCloseKey: ['advapi32.dll', 'int32 __stdcall RegCloseKey(HANDLE)'],
+  WTSEnumerateSessionsW: [
+    'wtsapi32.dll',
+    'BOOL __stdcall WTSEnumerateSessionsW(HANDLE, uint32, uint32, _Out_ void **, _Out_ uint32 *)',
+  ],
+  WTSQuerySessionInformationW: [
+    'wtsapi32.dll',
+    'BOOL __stdcall WTSQuerySessionInformationW(HANDLE, uint32, int, _Out_ void **, _Out_ uint32 *)',
+  ],
+  WTSQueryUserToken: ['wtsapi32.dll', 'BOOL __stdcall WTSQueryUserToken(uint32, _Out_ HANDLE *)'],
+  WTSDisconnectSession: [
+    'wtsapi32.dll',
+    'BOOL __stdcall WTSDisconnectSession(HANDLE, uint32, BOOL)',
+  ],
+  WTSLogoffSession: ['wtsapi32.dll', 'BOOL __stdcall WTSLogoffSession(HANDLE, uint32, BOOL)'],
+  WTSFreeMemory: ['wtsapi32.dll', 'void __stdcall WTSFreeMemory(void *)'],
+  uv_open_osfhandle: ['host', 'int uv_open_osfhandle(HANDLE)'],
+};
+
+let typesDefined = false;
+
+/** The named types the declarations use; defined once per process (koffi keeps names). */
+export function defineWin32Types(): { WTS_SESSION_INFOW: K.TypeObject } {
+  if (!typesDefined) {
+    koffi.alias('BOOL', 'int');
+    koffi.pointer('HANDLE', koffi.opaque());
+    koffi.struct('SECURITY_ATTRIBUTES', {
+      nLength: 'uint32',
+      lpSecurityDescriptor: 'void *',
+      bInheritHandle: 'BOOL',
+    });
+    koffi.struct('WTS_SESSION_INFOW', {
+      SessionId: 'uint32',
+      pWinStationName: 'str16',
+      State: 'int',
+    });
+    typesDefined = true;
+  }
+  return { WTS_SESSION_INFOW: koffi.type('WTS_SESSION_INFOW') };
+}
+
+type Fn = ((...a: unknown[]) => unknown) & {
+  async: (...a: unknown[]) => void;
+};
+
 /** Binds the real functions. Only on Windows; every other platform gets a clear error. */
 export function loadWin32(): Win32 {
   if (loaded) return loaded;
   if (process.platform !== 'win32')
     throw new Error(`the Win32 calls exist only on Windows (this is ${process.platform})`);
-  const kernel32 = koffi.load('kernel32.dll');
-  const advapi32 = koffi.load('advapi32.dll');
-  const wtsapi32 = koffi.load('wtsapi32.dll');
-  const host = koffi.load(process.execPath);
-  koffi.pointer('HANDLE', koffi.opaque());
-  koffi.struct('SECURITY_ATTRIBUTES', {
-    nLength: 'uint32',
-    lpSecurityDescriptor: 'void *',
-    bInheritHandle: 'bool',
-  });
-  const WTS_SESSION_INFOW = koffi.struct('WTS_SESSION_INFOW', {
-    SessionId: 'uint32',
-    pWinStationName: 'str16',
-    State: 'int',
-  });
-  const f = (lib: K.LibraryHandle, decl: string) =>
-    lib.func(decl) as unknown as (...a: unknown[]) => never;
-  const createPipe = f(
-    kernel32,
-    'HANDLE __stdcall CreateNamedPipeW(str16, uint32, uint32, uint32, uint32, uint32, uint32, SECURITY_ATTRIBUTES *)',
-  );
-  const createFile = f(
-    kernel32,
-    'HANDLE __stdcall CreateFileW(str16, uint32, uint32, void *, uint32, uint32, HANDLE)',
-  );
-  const connect = kernel32.func('bool __stdcall ConnectNamedPipe(HANDLE, void *)');
-  const queryInfo = f(
-    advapi32,
-    'int32 __stdcall RegQueryInfoKeyW(HANDLE, void *, void *, void *, _Out_ uint32 *, _Out_ uint32 *, void *, _Out_ uint32 *, _Out_ uint32 *, _Out_ uint32 *, void *, void *)',
-  );
-  const enumValue = f(
-    advapi32,
-    'int32 __stdcall RegEnumValueW(HANDLE, uint32, _Out_ uint8_t *, _Inout_ uint32 *, void *, _Out_ uint32 *, void *, void *)',
-  );
-  loaded = {
+  const { WTS_SESSION_INFOW } = defineWin32Types();
+  const libs = new Map<Win32Library, K.LibraryHandle>();
+  const lib = (name: Win32Library) => {
+    let l = libs.get(name);
+    if (!l) {
+      l = koffi.load(name === 'host' ? process.execPath : name);
+      libs.set(name, l);
+    }
+    return l;
+  };
+  const bound = new Map<string, Fn>();
+  const fn = (name: string): Fn => {
+    let f = bound.get(name);
+    if (!f) {
+      const [where, decl] = WIN32_DECLARATIONS[name]!;
+      f = lib(where).func(decl) as unknown as Fn;
+      bound.set(name, f);
+    }
+    return f;
+  };
+  // BOOL results become booleans, and boolean arguments BOOL's 0 / 1.
+  const bool =
+    (name: string) =>
+    (...a: unknown[]): boolean => {
+      const f = fn(name);
+      return f(...a.map((x) => (typeof x === 'boolean' ? Number(x) : x))) !== 0;
+    };
+  const raw =
+    (name: string) =>
+    (...a: unknown[]): never => {
+      const f = fn(name);
+      return f(...a) as never;
+    };
+  const connect = fn('ConnectNamedPipe');
+  const createPipe = raw('CreateNamedPipeW');
+  const createFile = raw('CreateFileW');
+  const regOpen = raw('RegOpenKeyExW');
+  const queryInfo = raw('RegQueryInfoKeyW');
+  const enumValue = raw('RegEnumValueW');
+  const w: Win32 = {
     CreateNamedPipeW: (...a) => validOrNull(createPipe(...a)),
     ConnectNamedPipeAsync: (pipe) =>
       new Promise((resolve, reject) =>
-        connect.async(pipe, null, (err: unknown, ok: boolean) => (err ? reject(err) : resolve(ok))),
+        connect.async(pipe, null, (err: unknown, ok: number) =>
+          err ? reject(err) : resolve(ok !== 0),
+        ),
       ),
-    DisconnectNamedPipe: f(kernel32, 'bool __stdcall DisconnectNamedPipe(HANDLE)'),
-    CloseHandle: f(kernel32, 'bool __stdcall CloseHandle(HANDLE)'),
-    GetNamedPipeClientProcessId: f(
-      kernel32,
-      'bool __stdcall GetNamedPipeClientProcessId(HANDLE, _Out_ uint32 *)',
-    ),
-    GetNamedPipeServerProcessId: f(
-      kernel32,
-      'bool __stdcall GetNamedPipeServerProcessId(HANDLE, _Out_ uint32 *)',
-    ),
-    OpenProcess: f(kernel32, 'HANDLE __stdcall OpenProcess(uint32, bool, uint32)'),
+    DisconnectNamedPipe: bool('DisconnectNamedPipe'),
+    CloseHandle: bool('CloseHandle'),
+    GetNamedPipeClientProcessId: bool('GetNamedPipeClientProcessId'),
+    GetNamedPipeServerProcessId: bool('GetNamedPipeServerProcessId'),
+    OpenProcess: (access, inherit, pid) =>
+      validOrNull(raw('OpenProcess')(access, Number(inherit), pid)),
     CreateFileW: (...a) => validOrNull(createFile(...a)),
-    ProcessIdToSessionId: f(
-      kernel32,
-      'bool __stdcall ProcessIdToSessionId(uint32, _Out_ uint32 *)',
-    ),
-    GetLastError: f(kernel32, 'uint32 __stdcall GetLastError()'),
-    LocalFree: f(kernel32, 'void * __stdcall LocalFree(void *)'),
-    OpenProcessToken: f(
-      advapi32,
-      'bool __stdcall OpenProcessToken(HANDLE, uint32, _Out_ HANDLE *)',
-    ),
-    GetTokenInformation: f(
-      advapi32,
-      'bool __stdcall GetTokenInformation(HANDLE, int, _Out_ uint8_t *, uint32, _Out_ uint32 *)',
-    ),
+    ProcessIdToSessionId: bool('ProcessIdToSessionId'),
+    GetLastError: raw('GetLastError'),
+    LocalFree: raw('LocalFree'),
+    OpenProcessToken: bool('OpenProcessToken'),
+    GetTokenInformation: bool('GetTokenInformation'),
     tokenUserSid: (buf) => koffi.decode(buf, 'void *'),
-    ConvertSidToStringSidW: f(
-      advapi32,
-      'bool __stdcall ConvertSidToStringSidW(void *, _Out_ void **)',
+    ConvertSidToStringSidW: bool('ConvertSidToStringSidW'),
+    ConvertStringSecurityDescriptorToSecurityDescriptorW: bool(
+      'ConvertStringSecurityDescriptorToSecurityDescriptorW',
     ),
-    ConvertStringSecurityDescriptorToSecurityDescriptorW: f(
-      advapi32,
-      'bool __stdcall ConvertStringSecurityDescriptorToSecurityDescriptorW(str16, uint32, _Out_ void **, _Out_ uint32 *)',
-    ),
-    RegOpenKeyExW: f(
-      advapi32,
-      'int32 __stdcall RegOpenKeyExW(HANDLE, str16, uint32, uint32, _Out_ HANDLE *)',
-    ),
+    // The predefined roots are 32-bit values sign-extended to a pointer: 0x80000002 | 0.
+    RegOpenKeyExW: (root, ...rest) => regOpen(typeof root === 'number' ? root | 0 : root, ...rest),
     RegQueryInfoKeyW: (key, subkeys, maxSubkeyLen, values, maxValueNameLen, maxValueLen) =>
       queryInfo(
         key,
@@ -244,27 +342,19 @@ export function loadWin32(): Win32 {
       ),
     RegEnumValueW: (key, index, name, nameLen, type) =>
       enumValue(key, index, name, nameLen, null, type, null, null),
-    RegGetValueW: f(
-      advapi32,
-      'int32 __stdcall RegGetValueW(HANDLE, str16, str16, uint32, _Out_ uint32 *, _Out_ uint8_t *, _Inout_ uint32 *)',
-    ),
-    RegCloseKey: f(advapi32, 'int32 __stdcall RegCloseKey(HANDLE)'),
-    WTSEnumerateSessionsW: f(
-      wtsapi32,
-      'bool __stdcall WTSEnumerateSessionsW(HANDLE, uint32, uint32, _Out_ void **, _Out_ uint32 *)',
-    ),
+    RegGetValueW: raw('RegGetValueW'),
+    RegCloseKey: raw('RegCloseKey'),
+    WTSEnumerateSessionsW: bool('WTSEnumerateSessionsW'),
     decodeSessions: (info, count) =>
       koffi.decode(info, WTS_SESSION_INFOW, count) as WtsSessionInfo[],
-    WTSQuerySessionInformationW: f(
-      wtsapi32,
-      'bool __stdcall WTSQuerySessionInformationW(HANDLE, uint32, int, _Out_ void **, _Out_ uint32 *)',
-    ),
+    WTSQuerySessionInformationW: bool('WTSQuerySessionInformationW'),
     decodeString16: (p) => koffi.decode(p, 'str16') as string,
-    WTSQueryUserToken: f(wtsapi32, 'bool __stdcall WTSQueryUserToken(uint32, _Out_ HANDLE *)'),
-    WTSDisconnectSession: f(wtsapi32, 'bool __stdcall WTSDisconnectSession(HANDLE, uint32, bool)'),
-    WTSLogoffSession: f(wtsapi32, 'bool __stdcall WTSLogoffSession(HANDLE, uint32, bool)'),
-    WTSFreeMemory: f(wtsapi32, 'void __stdcall WTSFreeMemory(void *)'),
-    uv_open_osfhandle: f(host, 'int uv_open_osfhandle(HANDLE)'),
+    WTSQueryUserToken: bool('WTSQueryUserToken'),
+    WTSDisconnectSession: bool('WTSDisconnectSession'),
+    WTSLogoffSession: bool('WTSLogoffSession'),
+    WTSFreeMemory: raw('WTSFreeMemory'),
+    uv_open_osfhandle: raw('uv_open_osfhandle'),
   };
-  return loaded;
+  loaded = w;
+  return w;
 }
