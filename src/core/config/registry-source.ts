@@ -1,12 +1,25 @@
 import { execFile } from 'node:child_process';
 import type { ConfigSource, MachineConfigInput } from './machine-config';
+import {
+  POLICY_REGISTRY_KEY,
+  REGISTRY_VALUES,
+  TRUSTED_KEYS_SUBKEY,
+  registryValueByName,
+  type RegistryValueSpec,
+} from './registry-values';
 
-export const POLICY_REGISTRY_KEY = 'HKLM\\SOFTWARE\\Policies\\Classlock';
+export { POLICY_REGISTRY_KEY };
 
 export interface RegValue {
   name: string;
   type: string;
+  /** As `reg query` prints it: DWORDs in hex (0x3c), REG_MULTI_SZ items joined by a literal \0. */
   data: string;
+  /**
+   * REG_MULTI_SZ items as the Win32 API returns them. When present they are used instead of
+   * splitting `data`, so an item that contains the two characters \0 survives.
+   */
+  items?: string[];
 }
 
 /** `reg query KEY /s` output: registry key path (as printed) → its values. */
@@ -33,9 +46,13 @@ function expandEnv(s: string, env: NodeJS.ProcessEnv): string {
   });
 }
 
+function multiItems(v: RegValue): string[] {
+  return v.items ?? v.data.split('\\0');
+}
+
 function asString(v: RegValue, env: NodeJS.ProcessEnv): string {
   if (v.type === 'REG_EXPAND_SZ') return expandEnv(v.data, env);
-  if (v.type === 'REG_MULTI_SZ') return v.data.split('\\0').join('\n');
+  if (v.type === 'REG_MULTI_SZ') return multiItems(v).join('\n');
   return v.data;
 }
 
@@ -47,15 +64,39 @@ function asNumber(v: RegValue): number {
 }
 
 function asList(v: RegValue, env: NodeJS.ProcessEnv): string[] {
-  const raw = v.type === 'REG_MULTI_SZ' ? v.data.split('\\0') : asString(v, env).split(/[;\n]/);
+  const raw = v.type === 'REG_MULTI_SZ' ? multiItems(v) : asString(v, env).split(/[;\n]/);
   return raw.map((s) => s.trim()).filter(Boolean);
 }
 
+function decode(spec: RegistryValueSpec, v: RegValue, env: NodeJS.ProcessEnv): unknown {
+  switch (spec.shape) {
+    case 'number':
+      return asNumber(v);
+    case 'list':
+      return asList(v, env);
+    default:
+      return asString(v, env).trim();
+  }
+}
+
+/** Set `a.b` in `out`, creating the parent object. */
+function setField(out: Record<string, unknown>, field: string, value: unknown): void {
+  const [head, leaf] = field.split('.') as [string, string | undefined];
+  if (leaf === undefined) {
+    out[head] = value;
+    return;
+  }
+  const parent = (out[head] ??= {}) as Record<string, unknown>;
+  parent[leaf] = value;
+}
+
 /**
- * Map the Group Policy values to machine config fields. Value names are matched
+ * Map the Group Policy values to machine config fields through REGISTRY_VALUES, the one
+ * table the ADMX templates are also generated from. Value names are matched
  * case-insensitively, as the registry does. Trusted keys live in the TrustedKeys subkey:
  * value name = key id, data = the public key (PEM lines as REG_MULTI_SZ, or the base64
- * body on one line as REG_SZ).
+ * body on one line as REG_SZ). A nested field set only in part (a directory service DN
+ * without its password file) is passed on incomplete, so the schema names what is missing.
  */
 export function regValuesToConfig(
   keys: Map<string, RegValue[]>,
@@ -64,46 +105,26 @@ export function regValuesToConfig(
   const find = (suffix: string) =>
     [...keys.entries()].find(([k]) => k.toLowerCase().endsWith(suffix.toLowerCase()))?.[1];
   const root = find('\\Policies\\Classlock');
-  const trusted = find('\\Policies\\Classlock\\TrustedKeys');
+  const trusted = find(`\\Policies\\Classlock\\${TRUSTED_KEYS_SUBKEY}`);
   if (!root && !trusted) return undefined;
-  const out: Partial<MachineConfigInput> = {};
-  let dn: string | undefined;
-  let passwordFile: string | undefined;
+  const out: Record<string, unknown> = {};
   for (const v of root ?? []) {
-    switch (v.name.toLowerCase()) {
-      case 'policysources':
-        out.policySources = asList(v, env);
-        break;
-      case 'pollseconds':
-        out.pollSeconds = asNumber(v);
-        break;
-      case 'profile':
-        out.profile = asString(v, env).trim();
-        break;
-      case 'datadir':
-        out.dataDir = asString(v, env).trim();
-        break;
-      case 'maxpolicybytes':
-        out.maxPolicyBytes = asNumber(v);
-        break;
-      case 'directoryservicedn':
-        dn = asString(v, env).trim();
-        break;
-      case 'directoryservicepasswordfile':
-        passwordFile = asString(v, env).trim();
-        break;
-      default:
-        break; // (Default) and values for newer versions
-    }
+    const spec = registryValueByName(v.name);
+    // (Default) and values for newer versions are not ours to judge.
+    if (spec) setField(out, spec.field, decode(spec, v, env));
   }
-  if (dn || passwordFile)
-    out.directoryServiceAccount = { dn: dn ?? '', passwordFile: passwordFile ?? '' };
-  if (trusted && trusted.length > 0) {
-    out.trustedKeys = Object.fromEntries(
-      trusted.filter((v) => v.name !== '(Default)').map((v) => [v.name, asString(v, env)]),
-    );
+  // Fill the half-set nested field with '' so the schema reports the missing half by name.
+  for (const spec of REGISTRY_VALUES) {
+    const [head, leaf] = spec.field.split('.');
+    const parent = out[head!] as Record<string, unknown> | undefined;
+    if (leaf && parent && parent[leaf] === undefined) parent[leaf] = '';
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  const named = REGISTRY_VALUES.find((r) => r.shape === 'named')!;
+  const keyValues = (trusted ?? []).filter((v) => v.name !== '(Default)' && v.name !== '');
+  if (keyValues.length > 0) {
+    out[named.field] = Object.fromEntries(keyValues.map((v) => [v.name, asString(v, env)]));
+  }
+  return Object.keys(out).length > 0 ? (out as Partial<MachineConfigInput>) : undefined;
 }
 
 export type RegRunner = (
