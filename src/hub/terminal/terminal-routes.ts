@@ -41,8 +41,8 @@ function headersOf(req: FastifyRequest): SignedHeaders | undefined {
   return { terminal, time, nonce, signature };
 }
 
-function refuse(reply: FastifyReply, code: number, error: string): FastifyReply {
-  return reply.code(code).send({ error });
+function refuse(reply: FastifyReply, code: number, error: string, reason?: string): FastifyReply {
+  return reply.code(code).send({ error, ...(reason ? { reason } : {}) });
 }
 
 /**
@@ -67,7 +67,13 @@ export function registerTerminalRoutes(
       revoked_at: Date | null;
     }>('SELECT id, school, public_key, revoked_at FROM terminals WHERE id = $1', [h.terminal]);
     const t = rows[0];
-    if (!t) return void refuse(reply, 401, 'This terminal is not enrolled at this hub.');
+    if (!t)
+      return void refuse(
+        reply,
+        401,
+        'This terminal is not enrolled at this hub.',
+        'unknown-terminal',
+      );
     if (t.revoked_at) return void refuse(reply, 403, 'IT has revoked this terminal at the hub.');
     const check = checkSignature(
       t.public_key,

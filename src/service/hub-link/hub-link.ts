@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -411,6 +411,11 @@ export class HubLink {
     if (r.status >= 200 && r.status < 300) {
       this.contact();
       return r;
+    }
+    if ((r.body as { reason?: unknown } | undefined)?.reason === 'unknown-terminal') {
+      // The hub no longer knows this PC (its database was rebuilt, or IT removed it): enrol again.
+      this.enrolment = undefined;
+      await rm(join(this.dir, 'enrolment.json'), { force: true });
     }
     const problem = `The hub refused: ${errorText(r)}`;
     if (r.status === 401 || r.status === 403) this.problem = problem;
