@@ -1,4 +1,5 @@
 import { explainCommand } from './explain-command';
+import { reportAcceptancesCommand, terminalsCommand } from './hub-report-commands';
 import { keygenCommand } from './keygen-command';
 import { overrideHashCommand } from './override-hash-command';
 import { previewCommand } from './preview-command';
@@ -18,6 +19,8 @@ const COMMANDS: Command[] = [
   explainCommand,
   overrideHashCommand,
   previewCommand,
+  reportAcceptancesCommand,
+  terminalsCommand,
 ];
 
 function overview(): string {
