@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { HUB_SIGNATURE_WINDOW_MS, signedText } from '../../shared/hub-protocol';
 
 export interface SignedHeaders {
@@ -11,6 +11,19 @@ export interface SignedHeaders {
 export type SignatureCheck = { ok: true } | { ok: false; problem: string };
 
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** Parsed keys by PEM: parsing costs more than verifying. The PEM still comes from the
+ * database on every request, so a revoked or re-enrolled terminal is seen at once. */
+const keys = new Map<string, KeyObject>();
+function keyOf(pem: string): KeyObject {
+  let k = keys.get(pem);
+  if (!k) {
+    k = createPublicKey(pem);
+    if (keys.size >= 50_000) keys.clear();
+    keys.set(pem, k);
+  }
+  return k;
+}
 
 /**
  * Checks one request's signature against a terminal's public key, and that its time is
@@ -36,7 +49,7 @@ export function checkSignature(
   const bodyHash = createHash('sha256').update(body).digest('hex');
   let good: boolean;
   try {
-    const key = createPublicKey(publicKeyPem);
+    const key = keyOf(publicKeyPem);
     if (key.asymmetricKeyType !== 'ed25519')
       return { ok: false, problem: 'the key is not Ed25519' };
     good = verify(
