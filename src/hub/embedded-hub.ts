@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { addSchool, setLocalAdmin } from './hub-admin';
 import { createHub, type Hub } from './hub-server';
@@ -30,9 +32,12 @@ export async function startEmbeddedHub(
   const enrolmentSecret = await addSchool(store, { id: school, name: 'Preview school' });
   const admin = { username: 'admin', password: randomBytes(12).toString('base64url') };
   await setLocalAdmin(store, admin.username, admin.password);
+  // From source (the preview runs under tsx): the repo's dist/hub-dashboard, built by `npm run build`.
+  const built = fileURLToPath(new URL('../../dist/hub-dashboard/', import.meta.url));
+  const dashboardDir = opts.dashboardDir ?? (existsSync(built) ? built : undefined);
   const hub = await createHub({
     store,
-    ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
+    ...(dashboardDir ? { dashboardDir } : {}),
     log: (m) => console.error(`[hub] ${m}`),
   });
   await hub.app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
