@@ -37,6 +37,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/hub/dashboard/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': ['error', {
+        paths: [noElectron],
+        patterns: [{ group: ['node:*', '**/core/**', '**/main/**', '**/service/**'], message: 'The dashboard is a web page: it talks to the hub API only.' }],
+      }],
+    },
+  },
+  {
     files: ['src/renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },

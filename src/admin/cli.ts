@@ -1,5 +1,6 @@
 import { auditVerifyCommand } from './audit-command';
 import { explainCommand } from './explain-command';
+import { reportAcceptancesCommand, terminalsCommand } from './hub-report-commands';
 import { keygenCommand } from './keygen-command';
 import { overrideHashCommand } from './override-hash-command';
 import { previewCommand } from './preview-command';
@@ -20,6 +21,8 @@ const COMMANDS: Command[] = [
   overrideHashCommand,
   previewCommand,
   auditVerifyCommand,
+  reportAcceptancesCommand,
+  terminalsCommand,
 ];
 
 function overview(): string {
