@@ -77,6 +77,15 @@ describe.skipIf(!haveDaemon)(
       src.close();
     });
 
+    it("finds the desktop session of a program started in the user's own systemd scope", async () => {
+      const src = new LogindSessionSource({ connect: openBus });
+      manager.scopedPids.set(6100, 3001); // pupil1's autostarted client under user@3001.service
+      manager.scopedPids.set(6200, 3002); // teacher1 has only a text session: no desktop
+      expect(await src.sessionOfPid(6100)).toBe('2');
+      expect(await src.sessionOfPid(6200)).toBeUndefined();
+      src.close();
+    });
+
     it('locks and signs out a session by id, and names an unknown one', async () => {
       const src = new LogindSessionSource({ connect: openBus });
       manager.add(session({ id: '7', name: 'pupil2', uid: 3003 }), false);
