@@ -84,10 +84,30 @@ FakeSession.configureMembers({
   },
 });
 
+/** A logind user: its graphical session ("Display") and processes outside any session. */
+class FakeUser extends dbus.interface.Interface {
+  constructor(
+    private readonly uid: number,
+    private readonly manager: FakeManager,
+  ) {
+    super('org.freedesktop.login1.User');
+  }
+  get Display() {
+    const d = [...this.manager.sessions.values()]
+      .map((x) => x.data)
+      .find((x) => x.uid === this.uid && (x.type === 'x11' || x.type === 'wayland'));
+    return d ? [d.id, pathOf(d.id)] : ['', '/'];
+  }
+}
+FakeUser.configureMembers({ properties: { Display: { signature: '(so)', access: 'read' } } });
+
 export class FakeManager extends dbus.interface.Interface {
   readonly sessions = new Map<string, { data: FakeSessionData; iface: FakeSession }>();
   readonly locked: string[] = [];
   readonly terminated: string[] = [];
+  /** Processes in a user's systemd scopes, outside every session: pid → uid. */
+  readonly scopedPids = new Map<number, number>();
+  private readonly users = new Map<number, FakeUser>();
   /** Listed but already gone when asked about (a session ending mid-list). */
   readonly ghosts: string[] = [];
   constructor(private readonly bus: dbus.MessageBus) {
@@ -142,6 +162,20 @@ export class FakeManager extends dbus.interface.Interface {
       `PID ${pid} does not belong to any known session`,
     );
   }
+  GetUserByPID(pid: number) {
+    const uid = this.scopedPids.get(pid);
+    if (uid === undefined)
+      throw new dbus.DBusError(
+        'org.freedesktop.login1.NoUserForPID',
+        `PID ${pid} does not belong to any logged in user or lingering user`,
+      );
+    if (!this.users.has(uid)) {
+      const u = new FakeUser(uid, this);
+      this.users.set(uid, u);
+      this.bus.export(`/org/freedesktop/login1/user/_${uid}`, u);
+    }
+    return `/org/freedesktop/login1/user/_${uid}`;
+  }
   GetSession(id: string) {
     this.known(id);
     return pathOf(id);
@@ -166,6 +200,7 @@ FakeManager.configureMembers({
   methods: {
     ListSessions: { outSignature: 'a(susso)' },
     GetSessionByPID: { inSignature: 'u', outSignature: 'o' },
+    GetUserByPID: { inSignature: 'u', outSignature: 'o' },
     GetSession: { inSignature: 's', outSignature: 'o' },
     LockSession: { inSignature: 's' },
     TerminateSession: { inSignature: 's' },

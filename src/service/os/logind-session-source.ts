@@ -5,6 +5,7 @@ const LOGIND = 'org.freedesktop.login1';
 const MANAGER_PATH = '/org/freedesktop/login1';
 const MANAGER = 'org.freedesktop.login1.Manager';
 const SESSION = 'org.freedesktop.login1.Session';
+const USER = 'org.freedesktop.login1.User';
 const PROPERTIES = 'org.freedesktop.DBus.Properties';
 const DBUS = 'org.freedesktop.DBus';
 
@@ -172,18 +173,35 @@ export class LogindSessionSource implements SessionSource {
     return sessions;
   }
 
+  /**
+   * The session of a process. Desktops that start programs in their own systemd user
+   * scopes (GNOME, KDE: autostart entries included) put them outside any session, where
+   * GetSessionByPID finds nothing; such a process belongs to its user's graphical session,
+   * the user's `Display`, which is what loginctl reports too.
+   */
   async sessionOfPid(pid: number): Promise<string | undefined> {
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    let path: string;
+    const notFound = (err: unknown) =>
+      err instanceof dbus.DBusError && /NoSessionForPID|NoUserForPID|NoSuchProcess/.test(err.type);
     try {
-      [path] = (await this.manager('GetSessionByPID', 'u', [pid])) as [string];
+      const [path] = (await this.manager('GetSessionByPID', 'u', [pid])) as [string];
+      const [id] = await this.call(LOGIND, path, PROPERTIES, 'Get', 'ss', [SESSION, 'Id']);
+      return String((id as dbus.Variant).value);
     } catch (err) {
-      if (err instanceof dbus.DBusError && /NoSessionForPID|NoSuchProcess/.test(err.type))
-        return undefined;
+      if (!notFound(err)) throw err;
+    }
+    try {
+      const [userPath] = (await this.manager('GetUserByPID', 'u', [pid])) as [string];
+      const [display] = await this.call(LOGIND, userPath, PROPERTIES, 'Get', 'ss', [
+        USER,
+        'Display',
+      ]);
+      const [id] = (display as dbus.Variant<[string, string]>).value;
+      return id ? id : undefined;
+    } catch (err) {
+      if (notFound(err)) return undefined;
       throw err;
     }
-    const [id] = await this.call(LOGIND, path, PROPERTIES, 'Get', 'ss', [SESSION, 'Id']);
-    return String((id as dbus.Variant).value);
   }
 
   async lock(sessionId: string): Promise<void> {
