@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { Intent } from '../../shared/intents';
 import { useAnnouncement, useFocusOnShow } from '../components/focus';
 import { formatTime } from '../i18n';
@@ -9,7 +9,14 @@ type Method = ViewOf<'locked'>['methods'][number];
 export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked'>) {
   const { t, message, locale } = texts;
   const ids = { title: useId(), rules: useId(), unlock: useId() };
-  const heading =
+  // With one way to unlock (or none here), the heading takes focus: never a staff field in
+  // front of a child. With several, the choice of method does (in the unlock box).
+  const heading = useRef<HTMLHeadingElement>(null);
+  const choosing = display === 'primary' && view.methods.length > 1;
+  useEffect(() => {
+    if (!choosing) heading.current?.focus({ preventScroll: true });
+  }, [choosing]);
+  const title =
     view.reason === 'concern'
       ? t('locked.heading.concern')
       : view.reason === 'visitorAuthorisation'
@@ -27,12 +34,20 @@ export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked
   return (
     <section className={`panel panel-lock reason-${view.reason}`} aria-labelledby={ids.title}>
       <div className="lock-summary">
-        <h1 id={ids.title} tabIndex={-1}>
-          {heading}
+        {view.organisation && <p className="kicker">{view.organisation.name}</p>}
+        <h1 id={ids.title} ref={heading} tabIndex={-1}>
+          {title}
         </h1>
         <p className="lead">{t('locked.owner', { name: view.user.displayName })}</p>
         <p className="meta">{t('locked.since', { time: formatTime(view.since, locale) })}</p>
         {body && <p className="lead lead-strong">{body}</p>}
+        {view.reason === 'concern' && (view.toldWho || view.safeguardingContact) && (
+          <p className="lead">
+            {view.toldWho
+              ? t('locked.concernTold', { who: view.toldWho })
+              : t('locked.concernContact', { contact: view.safeguardingContact! })}
+          </p>
+        )}
         {view.logoffAt !== undefined && (
           <p className="meta">
             {t(view.logoffReason === 'endOfDay' ? 'locked.logoffAt.endOfDay' : 'locked.logoffAt', {
@@ -61,6 +76,7 @@ export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked
             view={view}
             send={send}
             t={t}
+            locale={locale}
             message={view.message ? message(view.message) : undefined}
           />
         )
@@ -73,11 +89,13 @@ function UnlockBox({
   view,
   send,
   t,
+  locale,
   message,
 }: {
   view: ViewOf<'locked'>;
   send: (i: Intent) => void;
   t: ScreenProps<'locked'>['texts']['t'];
+  locale: string;
   message: string | undefined;
 }) {
   const ids = { title: useId(), user: useId(), secret: useId(), message: useId() };
@@ -97,14 +115,20 @@ function UnlockBox({
   const method = view.methods.includes(chosen) ? chosen : view.methods[0]!;
   const forStaff = view.unlockBy === 'staff';
   const askUsername = forStaff || method === 'override';
-  const firstField = useFocusOnShow<HTMLInputElement>();
+  const firstChoice = useFocusOnShow<HTMLInputElement>(view.methods.length > 1);
+  const itContact = view.organisation?.itContact;
 
   // The core refreshes the wait every second; the button waits while it says to.
   const waiting = view.waitUntil !== undefined;
   const ready = secret.length > 0 && (!askUsername || username.trim().length > 0) && !waiting;
+  // "It is already chosen" only while it is: the user may have picked another method since.
+  const shown =
+    message && view.suggestedMethod && method === view.suggestedMethod
+      ? `${message} ${t('unlock.alreadyChosen')}`
+      : message;
   // The wait is announced when it starts, not on each refresh; other messages each time.
   const spoken = useAnnouncement(
-    message ?? '',
+    shown ?? '',
     view.message?.key === 'unlock.wait' ? 'wait' : `${view.message?.key}:${view.failedAttempts}`,
   );
 
@@ -118,11 +142,14 @@ function UnlockBox({
     if (!ready) return;
     send({ type: 'unlock', ...credentials() });
     setSecret('');
+    // The answer may offer the same other method again: let it switch again.
+    setOffered(undefined);
   };
   const endSession = () => {
     if (!ready) return;
     send({ type: 'endSession', ...credentials() });
     setSecret('');
+    setOffered(undefined);
   };
 
   const submitLabel =
@@ -137,6 +164,15 @@ function UnlockBox({
       <h2 id={ids.title} className="subheading">
         {forStaff ? t('locked.unlockTitle.staff') : t('locked.unlockTitle')}
       </h2>
+      {forStaff && view.methods.includes('pin') && itContact && (
+        <div className="callout" data-testid="no-pin">
+          <p className="callout-title">{t('locked.noPinTitle')}</p>
+          <p>{t('locked.noPinBody', { itContact })}</p>
+          {view.logoffAt !== undefined && (
+            <p>{t('locked.noPinLogoff', { time: formatTime(view.logoffAt, locale) })}</p>
+          )}
+        </div>
+      )}
       {view.methods.length > 1 && (
         <fieldset className="methods">
           <legend>{t('locked.methodLegend')}</legend>
@@ -146,6 +182,7 @@ function UnlockBox({
                 type="radio"
                 name="method"
                 value={m}
+                ref={m === method ? firstChoice : undefined}
                 checked={m === method}
                 onChange={() => {
                   setChosen(m);
@@ -163,7 +200,6 @@ function UnlockBox({
             {forStaff ? t('locked.username.staff') : t('locked.username')}
           </label>
           <input
-            ref={firstField}
             id={ids.user}
             type="text"
             autoComplete="username"
@@ -180,7 +216,6 @@ function UnlockBox({
           {t(forStaff ? `locked.secret.staff.${method}` : `locked.secret.${method}`)}
         </label>
         <input
-          ref={askUsername ? undefined : firstField}
           id={ids.secret}
           type="password"
           autoComplete="current-password"
@@ -191,8 +226,16 @@ function UnlockBox({
           maxLength={256}
         />
       </div>
-      <p id={ids.message} className={message ? 'alert' : 'alert alert-empty'} aria-hidden="true">
-        {message}
+      {method === 'pin' && (
+        <details className="forgot">
+          <summary>{t('locked.forgotTitle')}</summary>
+          {itContact && <p>{t('locked.forgotReset', { itContact })}</p>}
+          {view.methods.includes('ldap') && <p>{t('locked.forgotLdap')}</p>}
+          <p>{t('locked.forgotOverride')}</p>
+        </details>
+      )}
+      <p id={ids.message} className={shown ? 'alert' : 'alert alert-empty'} aria-hidden="true">
+        {shown}
       </p>
       <p className="visually-hidden" role="status" aria-atomic="true">
         {spoken}
