@@ -55,7 +55,8 @@ export function viewOf(s: SessionState, now: number): View {
     case 'active': {
       const notice = f.notices.find((n) => n.id === s.noticeShowing);
       if (notice) return { screen: 'notice', ...base, notice: { ...notice } };
-      if (s.internetNotice && f.internet) {
+      // Under a network sanction the blocked screen has said it all: no second notice.
+      if (s.internetNotice && f.internet && !f.network) {
         return {
           screen: 'blocked',
           ...base,

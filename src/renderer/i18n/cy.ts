@@ -131,6 +131,8 @@ const words: Partial<Record<Key, string>> = {
   'locked.unlockTitle': 'Datgloi',
   'locked.unlockTitle.staff': 'I staff',
   'locked.methodLegend': 'Datgloi gyda',
+  'locked.missing.username': 'Teipiwch enw defnyddiwr yn gyntaf.',
+  'locked.missing.secret': 'Teipiwch ef yn y blwch “{{label}}” yn gyntaf.',
   'locked.noPinTitle': 'Dim PIN ar y cyfrifiadur hwn?',
   'locked.noPinBody': 'Gofynnwch i {{itContact}} ei ddatgloi gyda’r cod diystyru TG.',
   'locked.noPinLogoff':

@@ -130,6 +130,8 @@ export const enGB = {
   'locked.unlockTitle': 'Unlock',
   'locked.unlockTitle.staff': 'For staff',
   'locked.methodLegend': 'Unlock with',
+  'locked.missing.username': 'Type a username first.',
+  'locked.missing.secret': 'Type it in the box “{{label}}” first.',
   'locked.noPinTitle': 'No PIN on this computer?',
   'locked.noPinBody': 'Ask {{itContact}} to unlock it with the IT override code.',
   'locked.noPinLogoff': 'Or leave it: this session ends by itself at {{time}}.',

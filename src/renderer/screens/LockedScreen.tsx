@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Intent } from '../../shared/intents';
+import { InlineError } from '../components/ErrorSummary';
 import { useAnnouncement, useFocusOnShow } from '../components/focus';
 import { formatTime } from '../i18n';
 import type { ScreenProps, ViewOf } from './types';
@@ -98,10 +99,19 @@ function UnlockBox({
   locale: string;
   message: string | undefined;
 }) {
-  const ids = { title: useId(), user: useId(), secret: useId(), message: useId() };
+  const ids = {
+    title: useId(),
+    user: useId(),
+    userError: useId(),
+    secret: useId(),
+    secretError: useId(),
+    message: useId(),
+  };
   const [chosen, setChosen] = useState<Method>(view.methods[0]!);
   const [username, setUsername] = useState('');
   const [secret, setSecret] = useState('');
+  /** Pressed with a box still empty: say which, beside it (no greyed-out buttons). */
+  const [pressedEarly, setPressedEarly] = useState(false);
   // When the core offers another method (the directory is down), switch to it at once, so
   // the way forward is already in front of the user; the typed secret was for the old one.
   const [offered, setOffered] = useState(view.suggestedMethod);
@@ -118,9 +128,25 @@ function UnlockBox({
   const firstChoice = useFocusOnShow<HTMLInputElement>(view.methods.length > 1);
   const itContact = view.organisation?.itContact;
 
-  // The core refreshes the wait every second; the button waits while it says to.
+  // The core refreshes the wait every second; a press during it sends nothing, and the
+  // message above the buttons already says how long is left.
   const waiting = view.waitUntil !== undefined;
-  const ready = secret.length > 0 && (!askUsername || username.trim().length > 0) && !waiting;
+  const missingUser = askUsername && username.trim().length === 0;
+  const missingSecret = secret.length === 0;
+  const secretLabel = t(forStaff ? `locked.secret.staff.${method}` : `locked.secret.${method}`);
+  const userError = pressedEarly && missingUser ? t('locked.missing.username') : undefined;
+  const secretError =
+    pressedEarly && missingSecret ? t('locked.missing.secret', { label: secretLabel }) : undefined;
+  const ready = (): boolean => {
+    if (waiting) return false;
+    if (missingUser || missingSecret) {
+      setPressedEarly(true);
+      document.getElementById(missingUser ? ids.user : ids.secret)?.focus();
+      return false;
+    }
+    setPressedEarly(false);
+    return true;
+  };
   // "It is already chosen" only while it is: the user may have picked another method since.
   const shown =
     message && view.suggestedMethod && method === view.suggestedMethod
@@ -139,14 +165,14 @@ function UnlockBox({
   });
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    if (!ready) return;
+    if (!ready()) return;
     send({ type: 'unlock', ...credentials() });
     setSecret('');
     // The answer may offer the same other method again: let it switch again.
     setOffered(undefined);
   };
   const endSession = () => {
-    if (!ready) return;
+    if (!ready()) return;
     send({ type: 'endSession', ...credentials() });
     setSecret('');
     setOffered(undefined);
@@ -199,6 +225,7 @@ function UnlockBox({
           <label htmlFor={ids.user}>
             {forStaff ? t('locked.username.staff') : t('locked.username')}
           </label>
+          <InlineError id={ids.userError} text={userError} prefix={t('app.errorPrefix')} />
           <input
             id={ids.user}
             type="text"
@@ -207,22 +234,23 @@ function UnlockBox({
             spellCheck={false}
             value={username}
             onChange={(e) => setUsername(e.target.value)}
+            aria-describedby={userError ? ids.userError : undefined}
+            aria-invalid={userError ? true : undefined}
             maxLength={256}
           />
         </div>
       )}
       <div className="field">
-        <label htmlFor={ids.secret}>
-          {t(forStaff ? `locked.secret.staff.${method}` : `locked.secret.${method}`)}
-        </label>
+        <label htmlFor={ids.secret}>{secretLabel}</label>
+        <InlineError id={ids.secretError} text={secretError} prefix={t('app.errorPrefix')} />
         <input
           id={ids.secret}
           type="password"
           autoComplete="current-password"
           value={secret}
           onChange={(e) => setSecret(e.target.value)}
-          aria-describedby={ids.message}
-          aria-invalid={message && !waiting ? true : undefined}
+          aria-describedby={secretError ? `${ids.secretError} ${ids.message}` : ids.message}
+          aria-invalid={secretError || (message && !waiting) ? true : undefined}
           maxLength={256}
         />
       </div>
@@ -241,16 +269,11 @@ function UnlockBox({
         {spoken}
       </p>
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={!ready}>
+        <button type="submit" className="button button-primary">
           {submitLabel}
         </button>
         {view.canEndSession && (
-          <button
-            type="button"
-            className="button button-secondary"
-            disabled={!ready}
-            onClick={endSession}
-          >
+          <button type="button" className="button button-secondary" onClick={endSession}>
             {t('locked.endSession')}
           </button>
         )}
