@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PolicySchema } from '../../src/core/policy/schema';
-import { decide } from '../../src/core/session/controller';
-import { viewOf } from '../../src/core/session/view-of';
 import { isSignatureName } from '../../src/shared/typed-name';
 import { trayTexts } from '../../src/shared/tray-texts';
 import { defaultPolicy, policyWith, tempDir } from '../support/policy';
@@ -259,12 +257,14 @@ describe('the safety button', () => {
     });
     expect(s.rt.view().screen === 'locked' && 'toldWho' in s.rt.view()).toBe(false);
     // The hub's word that someone was told reaches the same screen.
-    const told = decide(
-      s.rt.snapshot(),
-      { type: 'concernNotified', toldWho: 'Mr Khan' },
-      s.clock.now(),
-    );
-    expect(viewOf(told.state, s.clock.now())).toMatchObject({ toldWho: 'Mr Khan' });
+    await s.rt.concernNotified('Mr Khan');
+    expect(s.rt.view()).toMatchObject({ screen: 'locked', toldWho: 'Mr Khan' });
+    // Only a hidden screen names anyone: an ordinary lock ignores the word.
+    const idle = await openSession(policy, `${dir.path}/idle`, { account: 'SCHOOL\\y7.idle' });
+    await idle.rt.lockNow();
+    await idle.rt.concernNotified('Mr Khan');
+    expect(idle.rt.view()).toMatchObject({ screen: 'locked', reason: 'lockNow' });
+    expect(idle.rt.view().screen === 'locked' && 'toldWho' in idle.rt.view()).toBe(false);
   });
 });
 

@@ -242,6 +242,10 @@ export class SessionRuntime {
   hideScreen(): Promise<void> {
     return this.enqueue(() => this.apply({ type: 'hideScreen' }));
   }
+  /** Someone has been told about a hidden screen (the hub says who): the screen names them. */
+  concernNotified(toldWho: string): Promise<void> {
+    return this.enqueue(() => this.apply({ type: 'concernNotified', toldWho }));
+  }
 
   /** Windows were re-laid out: give them the current View again. */
   displaysChanged(): void {
