@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cy } from '../../src/renderer/i18n/cy';
 import { enGB } from '../../src/renderer/i18n/en-GB';
+import { trayMenu, trayNoticeItems, trayTooltip } from '../../src/main/tray/tray-menu';
+import type { View } from '../../src/shared/view';
 
 /** Welsh covers the whole interface: a key English has and Welsh lacks would show English. */
 describe('the Welsh catalogue', () => {
@@ -26,5 +28,38 @@ describe('the Welsh catalogue', () => {
       if (welsh === english && !/^(Classlock|PIN)$/.test(wordsOnly)) wrong.push(`${key}: English`);
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('the tray in the user’s language', () => {
+  const pupil = { account: 'SCHOOL\\y7.ava', displayName: 'y7.ava', role: 'pupil' as const };
+  const state = (view: View) => ({ view, policyStatus: 'Policy 1', rules: ['Byddwch yn garedig'] });
+
+  it('says its lines in Welsh for cy, and offers the policy’s notices from the desktop', () => {
+    const view: View = {
+      screen: 'none',
+      locale: 'cy-GB',
+      user: pupil,
+      notices: [{ id: 'monitoring', title: 'Sut mae’r ysgol yn gwirio defnydd cyfrifiaduron' }],
+    };
+    const labels = trayMenu(state(view)).flatMap((i) => ('label' in i ? [i.label] : []));
+    expect(labels).toEqual([
+      'Wedi mewngofnodi: y7.ava (disgybl)',
+      'Policy 1',
+      'Rheolau',
+      'Cloi nawr',
+      'Cuddio’r sgrin a dweud wrth athro',
+    ]);
+    expect(trayTooltip(state(view))).toBe('Classlock: y7.ava (disgybl)');
+    expect(trayNoticeItems(view)).toEqual([
+      {
+        kind: 'notice',
+        label: 'Sut mae’r ysgol yn gwirio defnydd cyfrifiaduron',
+        noticeId: 'monitoring',
+        enabled: true,
+      },
+    ]);
+    // Not over a screen that is already showing something.
+    expect(trayNoticeItems({ ...view, screen: 'loggingOff', reason: 'idle' } as View)).toEqual([]);
   });
 });
