@@ -350,3 +350,60 @@ describe('a network sanction', () => {
     expect(s.rt.view().screen).toBe('none');
   });
 });
+
+describe('a network sanction over a locked session (attacks)', () => {
+  const sanctioned = () =>
+    policyWith((p) => {
+      p.agreements = [];
+      p.sanctions.push({
+        id: 'net-8',
+        user: 'SCHOOL\\y7.pupil',
+        scope: 'network',
+        kind: 'sanction',
+        reason: 'Logging in as another pupil.',
+        issuedBy: 'Mr Patel',
+        issuedAt: '2026-11-20',
+      });
+    });
+
+  it('"Go back and save my work" leads back to the lock, never past it', async () => {
+    const s = await openSession(noAgreements(), dir.path);
+    await s.rt.lockNow();
+    await s.rt.policyChanged(sanctioned());
+    expect(s.rt.view()).toMatchObject({ screen: 'blocked', canGoBack: true });
+    await s.rt.intent({ type: 'dismissNotice', notice: 'network' });
+    expect(s.rt.view()).toMatchObject({ screen: 'locked', reason: 'lockNow' });
+  });
+
+  it('lifted while it covers a lock, the lock comes back, not the desktop', async () => {
+    const s = await openSession(noAgreements(), dir.path);
+    await s.rt.hideScreen();
+    await s.rt.policyChanged(sanctioned());
+    expect(s.rt.view().screen).toBe('blocked');
+    await s.rt.policyChanged(noAgreements());
+    expect(s.rt.view()).toMatchObject({ screen: 'locked', reason: 'concern' });
+  });
+
+  it('arriving on the agreement screen gives no way back to a desktop never opened', async () => {
+    const s = await openSession(defaultPolicy(), dir.path);
+    expect(s.rt.view().screen).toBe('agreement');
+    await s.rt.policyChanged(
+      policyWith((p) => {
+        p.sanctions.push({
+          id: 'net-7',
+          user: 'SCHOOL\\y7.pupil',
+          scope: 'network',
+          kind: 'sanction',
+          reason: 'x',
+          issuedBy: 'Mr Patel',
+          issuedAt: '2026-11-20',
+        });
+      }),
+    );
+    const v = s.rt.view();
+    expect(v.screen).toBe('blocked');
+    expect(v.screen === 'blocked' && v.canGoBack).toBeUndefined();
+    await s.rt.intent({ type: 'dismissNotice', notice: 'network' });
+    expect(s.rt.view().screen).toBe('blocked');
+  });
+});

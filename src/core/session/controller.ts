@@ -48,6 +48,8 @@ export interface SessionState {
   blockedLogoffAt?: number;
   /** The network sanction arrived during the session: the user may go back and save work. */
   blockedMidSession: boolean;
+  /** Where "go back" leads: the desktop, or the lock it interrupted (never past a lock). */
+  blockedReturnTo?: 'active' | 'locked';
   /** The blocked screen came back for the last minute of that grace. */
   blockedFinalWarned: boolean;
   /** A policy notice opened from the tray, by id. */
@@ -275,7 +277,12 @@ function proceed(d: Decision, now: number): Decision {
  * Show the withdrawn network and set the logoff. Mid-session the user may go back and save
  * their work first; a logoff already set is never put off by showing the screen again.
  */
-function block(d: Decision, logoffAt: number, midSession = false): Decision {
+function block(
+  d: Decision,
+  logoffAt: number,
+  midSession = false,
+  returnTo: 'active' | 'locked' = 'active',
+): Decision {
   const s = d.state;
   const r = s.facts.network!;
   if (s.blockedLogoffAt === undefined) {
@@ -291,6 +298,7 @@ function block(d: Decision, logoffAt: number, midSession = false): Decision {
     phase: 'blocked',
     blockedLogoffAt: Math.min(logoffAt, s.blockedLogoffAt ?? Infinity),
     blockedMidSession: s.blockedMidSession || midSession,
+    blockedReturnTo: returnTo,
     noticeShowing: undefined,
   };
   return d;
@@ -315,7 +323,11 @@ function onDismiss(
     case 'network':
       // Only a sanction that arrived mid-session leaves time to save work; the logoff stands.
       if (s.phase !== 'blocked' || !s.blockedMidSession) return d;
-      d.state = { ...s, phase: 'active', activityAt: now, lockAt: undefined };
+      // A session that was locked goes back to its lock: the way back never opens a desktop.
+      d.state =
+        s.blockedReturnTo === 'locked'
+          ? { ...s, phase: 'locked' }
+          : { ...s, phase: 'active', activityAt: now, lockAt: undefined };
       return d;
   }
 }
@@ -369,7 +381,15 @@ function onFactsChanged(d: Decision, facts: SessionFacts, now: number): Decision
   if (s.phase === 'loggingOff' || s.phase === 'starting') return d;
   const pending = s.blockedLogoffAt !== undefined;
   if (facts.network && !pending) {
-    return block(d, now + facts.midSessionGraceSeconds * 1000, true);
+    // Work to save exists only once the desktop has been open (not on the agreement).
+    const hadDesktop = IN_USE.has(s.phase) || s.phase === 'locked';
+    const waitingVisitor = s.phase === 'locked' && s.lockReason === 'visitorAuthorisation';
+    return block(
+      d,
+      now + facts.midSessionGraceSeconds * 1000,
+      hadDesktop && !waitingVisitor,
+      s.phase === 'locked' ? 'locked' : 'active',
+    );
   }
   if (!facts.network && pending) {
     d.effects.push(audit('sanction.lifted', s, { sanctionIds: before.network?.sanctionIds ?? [] }));
@@ -378,8 +398,15 @@ function onFactsChanged(d: Decision, facts: SessionFacts, now: number): Decision
       blockedLogoffAt: undefined,
       blockedMidSession: false,
       blockedFinalWarned: false,
+      blockedReturnTo: undefined,
     };
-    return s.phase === 'blocked' ? proceed(d, now) : d;
+    if (s.phase !== 'blocked') return d;
+    // Lifted over a lock it interrupted: back to that lock, not to an open desktop.
+    if (s.blockedReturnTo === 'locked') {
+      d.state = { ...d.state, phase: 'locked' };
+      return d;
+    }
+    return proceed(d, now);
   }
   // On the agreement screen the new list applies at once; in use it waits for the next unlock or login.
   if (s.phase === 'agreement') return proceed(d, now);
