@@ -100,7 +100,9 @@ export const fixtures = {
       version: '2',
       title: 'Staff acceptable use agreement',
       body: longBody,
-      changes: 'Point 9 now covers **personal tablets** as well as phones.',
+      // A hostile policy's Markdown: raw HTML and a remote picture must come to nothing.
+      changes:
+        'Point 9 now covers **personal tablets** as well as phones. <img src="https://example.invalid/x.png"> ![a tracker](https://example.invalid/t.png)',
     },
     acknowledgement: 'typedName',
     notices: [monitoring],

@@ -142,11 +142,14 @@ describe('screens in Chromium', () => {
     const { sp, page } = await show(fixtures.agreementStaff);
     const changes = page.getByRole('region', { name: 'What has changed since you last agreed' });
     expect(await changes.innerText()).toContain('Point 9 now covers personal tablets');
+    expect(await changes.locator('img').count()).toBe(0);
+    expect(await changes.innerText()).toContain('a tracker');
     const notice = page.locator('details.notice');
     expect(await notice.locator('summary').innerText()).toBe('How the school checks computer use');
     expect(await page.getByText('What is recorded:').isVisible()).toBe(false);
     await notice.locator('summary').click();
     expect(await page.getByText('What is recorded:').isVisible()).toBe(true);
+    expect(sp.problems).toEqual([]);
     await sp.close();
   });
 

@@ -198,6 +198,11 @@ describe('the monitoring notice', () => {
     expect(shown.screen === 'notice' && shown.notice.body).toContain('What is recorded');
     await s.rt.intent({ type: 'dismissNotice', notice: 'policy' });
     expect(s.rt.view().screen).toBe('none');
+    // Neither a notice nor "go back" opens anything over, or out of, a lock.
+    await s.rt.lockNow();
+    await s.rt.intent({ type: 'showNotice', id: 'monitoring' });
+    await s.rt.intent({ type: 'dismissNotice', notice: 'network' });
+    expect(s.rt.view().screen).toBe('locked');
   });
 });
 
