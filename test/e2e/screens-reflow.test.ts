@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { View } from '../../src/shared/view';
 import { FixtureSource, fixtures } from './fixtures';
@@ -51,18 +51,25 @@ const SCREENS = {
 
 async function showAt(view: View, size: Size) {
   const source = new FixtureSource(view);
-  const sp = await openScreens(browser, server, source);
   const { width, height, scale } = SIZES[size];
-  // Chromium's own device emulation: the CSS viewport shrinks as it does under display
-  // scaling, and pixels are drawn at the scale, so the screenshot shows what a user sees.
-  await sp.page.setViewportSize({ width, height });
-  const cdp = await sp.context.newCDPSession(sp.page);
-  await cdp.send('Emulation.setDeviceMetricsOverride', {
-    width,
-    height,
-    deviceScaleFactor: scale,
-    mobile: false,
+  // The harness makes the browser context; this one gives it the size, the pixel density
+  // (so the screenshot shows what a user sees) and a touch screen.
+  const sized = new Proxy(browser, {
+    get(target, key) {
+      if (key === 'newContext') {
+        return (o: BrowserContextOptions = {}) =>
+          target.newContext({
+            ...o,
+            viewport: { width, height },
+            deviceScaleFactor: scale,
+            hasTouch: true,
+          });
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
+  const sp = await openScreens(sized, server, source);
   await sp.page.locator(`main[data-screen="${view.screen}"] h1`).first().waitFor();
   return { source, sp, page: sp.page };
 }
@@ -81,7 +88,7 @@ const CONTROLS = 'main button, main input, main summary, main a[href]';
 
 describe.each(Object.keys(SIZES) as Size[])('at %s', (size) => {
   it.each(Object.keys(SCREENS) as (keyof typeof SCREENS)[])(
-    '%s: every control comes into view and takes a click; nothing scrolls sideways; axe finds nothing',
+    '%s: every control comes into view and takes a click and a tap; nothing scrolls sideways; axe finds nothing',
     async (name) => {
       const { sp, page } = await showAt(SCREENS[name], size);
       expect(await shownScreen(page)).toBe(SCREENS[name].screen);
@@ -104,10 +111,11 @@ describe.each(Object.keys(SIZES) as Size[])('at %s', (size) => {
             r.right <= window.innerWidth + 0.5
           );
         });
-        // A trial click: Playwright checks the control is visible, still and the one
-        // that would receive the click (nothing covers it), without pressing it.
+        // A trial click and a trial tap: Playwright checks the control is visible, still
+        // and the one that would receive the press (nothing covers it), without pressing.
         const clickable = await control
           .click({ trial: true, timeout: 2000 })
+          .then(() => control.tap({ trial: true, timeout: 2000 }))
           .then(() => true)
           .catch(() => false);
         if (!fits || !clickable) {
