@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cy } from '../../src/renderer/i18n/cy';
 import { enGB } from '../../src/renderer/i18n/en-GB';
 import { trayMenu, trayNoticeItems, trayTooltip } from '../../src/main/tray/tray-menu';
+import { shortcutInWords } from '../../src/shared/shortcut-words';
 import type { View } from '../../src/shared/view';
 
 /** Welsh covers the whole interface: a key English has and Welsh lacks would show English. */
@@ -61,5 +62,14 @@ describe('the tray in the user’s language', () => {
     ]);
     // Not over a screen that is already showing something.
     expect(trayNoticeItems({ ...view, screen: 'loggingOff', reason: 'idle' } as View)).toEqual([]);
+  });
+});
+
+describe('the hide-the-screen shortcut in words', () => {
+  it('says the keys as they are printed on a school keyboard', () => {
+    expect(shortcutInWords('CommandOrControl+Alt+H')).toBe('Ctrl+Alt+H');
+    expect(shortcutInWords('Ctrl+Shift+h')).toBe('Ctrl+Shift+H');
+    expect(shortcutInWords('Super+Escape')).toBe('Windows+Esc');
+    expect(shortcutInWords('F9')).toBe('F9');
   });
 });
