@@ -11,6 +11,7 @@ import { BlockedScreen } from './screens/BlockedScreen';
 import { EndOfDayScreen } from './screens/EndOfDayScreen';
 import { LockedScreen } from './screens/LockedScreen';
 import { LoggingOffScreen } from './screens/LoggingOffScreen';
+import { NoticeScreen } from './screens/NoticeScreen';
 import { PinEnrolScreen } from './screens/PinEnrolScreen';
 import { WarningScreen } from './screens/WarningScreen';
 
@@ -100,6 +101,8 @@ function ScreenFor(props: {
       return <EndOfDayScreen view={view} {...rest} />;
     case 'loggingOff':
       return <LoggingOffScreen view={view} {...rest} />;
+    case 'notice':
+      return <NoticeScreen view={view} {...rest} />;
   }
 }
 

@@ -32,7 +32,15 @@ export const IntentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('activity') }),
   z.object({ type: z.literal('lockNow') }),
   z.object({ type: z.literal('hideScreen') }),
-  /** Close a notice the user has read: the once-a-session internet one, or end of day. */
-  z.object({ type: z.literal('dismissNotice'), notice: z.enum(['internet', 'endOfDay']) }),
+  /**
+   * Close a notice the user has read: the once-a-session internet one, end of day, a policy
+   * notice, or (mid-session) the network sanction, to go back and save work before the logoff.
+   */
+  z.object({
+    type: z.literal('dismissNotice'),
+    notice: z.enum(['internet', 'endOfDay', 'network', 'policy']),
+  }),
+  /** Open one of the policy's notices (from the tray). */
+  z.object({ type: z.literal('showNotice'), id: z.string().max(100) }),
 ]);
 export type Intent = z.infer<typeof IntentSchema>;

@@ -1,6 +1,6 @@
 /**
- * The staff agreement is signed by typing a full name. One rule for both sides: the screen
- * enables "I agree" by it, and the core refuses anything else, so the two cannot drift.
+ * The staff agreement is signed by typing one's name. One rule for both sides: the screen
+ * says what is missing by it, and the core refuses anything else, so the two cannot drift.
  */
 
 /** The name as it is kept with the record: single spaces, no space at either end. */
@@ -8,8 +8,12 @@ export function normaliseTypedName(raw: string | undefined): string {
   return (raw ?? '').replace(/\s+/g, ' ').trim();
 }
 
-/** At least two words, and letters in it ("A B" yes; "12 34" no). */
-export function isFullName(raw: string | undefined): boolean {
-  const name = normaliseTypedName(raw);
-  return name.split(' ').length >= 2 && /\p{L}/u.test(name);
+/**
+ * A name someone could sign with: at least one word with two or more letters in it. Many
+ * people have a single name, so one word is enough ("Sukarno", "Jo" yes; "A B", "12" no).
+ */
+export function isSignatureName(raw: string | undefined): boolean {
+  return normaliseTypedName(raw)
+    .split(' ')
+    .some((word) => (word.match(/\p{L}/gu)?.length ?? 0) >= 2);
 }

@@ -24,11 +24,32 @@ export const UserSummarySchema = z.object({
   role: RoleNameSchema,
 });
 
-const base = { locale: z.string().default('en-GB'), user: UserSummarySchema };
+/** A policy text the user can open: the monitoring notice. Markdown, like agreements. */
+export const NoticeTextSchema = z.object({ id: z.string(), title: z.string(), body: z.string() });
+
+/**
+ * "Hide the screen and tell a teacher", present in every View while a pupil may use it:
+ * the screens, the tray and the shell's small always-there button all draw from it.
+ */
+export const HideScreenSchema = z.object({
+  /** The key that does it, in words for the pupil ("Ctrl+Alt+H"), when there is one. */
+  shortcut: z.string().optional(),
+});
+
+const base = {
+  locale: z.string().default('en-GB'),
+  user: UserSummarySchema,
+  hideScreen: HideScreenSchema.optional(),
+};
 
 export const ViewSchema = z.discriminatedUnion('screen', [
   /** Nothing to show: windows are hidden and the desktop is in use. */
-  z.object({ screen: z.literal('none'), ...base }),
+  z.object({
+    screen: z.literal('none'),
+    ...base,
+    /** The policy's notices the user can open from the tray (id and title). */
+    notices: z.array(z.object({ id: z.string(), title: z.string() })).optional(),
+  }),
   z.object({
     screen: z.literal('agreement'),
     ...base,
@@ -37,8 +58,14 @@ export const ViewSchema = z.discriminatedUnion('screen', [
       version: z.string(),
       title: z.string(),
       body: z.string(),
+      /** What is new since the version this user accepted before. */
+      changes: z.string().optional(),
+      /** Key Stage 1: short promises, each with a picture the renderer draws itself. */
+      promises: z.array(z.object({ text: z.string(), picture: z.string() })).optional(),
     }),
     acknowledgement: z.enum(['checkbox', 'typedName']),
+    /** Shown with the agreement at sign-in (the monitoring notice). */
+    notices: z.array(NoticeTextSchema).optional(),
     /** The user pressed "I don't agree" once: ask again before logging off. */
     confirmingDecline: z.boolean(),
     /** 1-based position among the agreements due now. */
@@ -94,6 +121,12 @@ export const ViewSchema = z.discriminatedUnion('screen', [
     unlockBy: z.enum(['owner', 'staff']),
     canEndSession: z.boolean(),
     reason: z.enum(['idle', 'lockNow', 'suspend', 'concern', 'visitorAuthorisation']),
+    /** The school and whom to call, for the teacher without a PIN on this computer. */
+    organisation: z.object({ name: z.string(), itContact: z.string() }).optional(),
+    /** A hidden screen: who looks after worries, from the policy. */
+    safeguardingContact: z.string().optional(),
+    /** A hidden screen: the person who has actually been told (by the hub), once known. */
+    toldWho: z.string().optional(),
   }),
   z.object({
     screen: z.literal('blocked'),
@@ -108,7 +141,11 @@ export const ViewSchema = z.discriminatedUnion('screen', [
     logoffAt: z.number().optional(),
     /** Network scope: whole seconds until the logoff, refreshed every second by the core. */
     secondsLeft: z.number().int().optional(),
+    /** Network scope, mid-session: the user may go back to save their work until logoffAt. */
+    canGoBack: z.boolean().optional(),
   }),
+  /** A policy notice opened from the tray. */
+  z.object({ screen: z.literal('notice'), ...base, notice: NoticeTextSchema }),
   z.object({
     screen: z.literal('loggingOff'),
     ...base,

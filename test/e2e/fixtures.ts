@@ -46,6 +46,12 @@ const pupil = { account: 'SCHOOL\\y3.ava', displayName: 'Ava Jones', role: 'pupi
 const staff = { account: 'SCHOOL\\r.patel', displayName: 'Mr R Patel', role: 'staff' as const };
 const visitor = { account: 'SCHOOL\\guest2', displayName: 'Guest 2', role: 'visitor' as const };
 const base = { locale: 'en-GB' };
+const organisation = { name: 'Example Primary School', itContact: 'the IT office' };
+const monitoring = {
+  id: 'monitoring',
+  title: 'How the school checks computer use',
+  body: '**What is recorded:** who logged in, where and when, and the websites visited.',
+};
 
 const longBody = [
   '## How I use school computers',
@@ -85,6 +91,50 @@ export const fixtures = {
     position: 1,
     count: 2,
   },
+  agreementStaff: {
+    screen: 'agreement',
+    ...base,
+    user: staff,
+    agreement: {
+      id: 'staff-aua',
+      version: '2',
+      title: 'Staff acceptable use agreement',
+      body: longBody,
+      // A hostile policy's Markdown: raw HTML and a remote picture must come to nothing.
+      changes:
+        'Point 9 now covers **personal tablets** as well as phones. <img src="https://example.invalid/x.png"> ![a tracker](https://example.invalid/t.png)',
+    },
+    acknowledgement: 'typedName',
+    notices: [monitoring],
+    confirmingDecline: false,
+    position: 1,
+    count: 1,
+  },
+  agreementKs1: {
+    screen: 'agreement',
+    ...base,
+    user: pupil,
+    agreement: {
+      id: 'pupil-ks1',
+      version: '1',
+      title: 'My computer promise',
+      body: 'I use the school computers safely. These are my promises.',
+      promises: [
+        { text: 'I only log in as me.', picture: 'me' },
+        { text: 'I keep my password secret.', picture: 'secret' },
+        { text: 'I am kind online.', picture: 'kind' },
+        { text: 'If something upsets me, I tell a teacher.', picture: 'tell' },
+        { text: 'I ask before I click on new things.', picture: 'ask' },
+        { text: 'I log off when I finish.', picture: 'logoff' },
+      ],
+    },
+    acknowledgement: 'checkbox',
+    notices: [monitoring],
+    confirmingDecline: false,
+    position: 1,
+    count: 1,
+  },
+  notice: { screen: 'notice', ...base, user: pupil, notice: monitoring },
   pinEnrol: {
     screen: 'pinEnrol',
     ...base,
@@ -104,6 +154,7 @@ export const fixtures = {
     lockAt: T + 30_000,
     secondsLeft: 30,
     canHideScreen: true,
+    hideScreen: { shortcut: 'Ctrl+Alt+H' },
   },
   endOfDay: {
     screen: 'endOfDay',
@@ -123,6 +174,7 @@ export const fixtures = {
     unlockBy: 'owner',
     canEndSession: false,
     reason: 'idle',
+    organisation,
   },
   lockedPupil: {
     screen: 'locked',
@@ -136,6 +188,7 @@ export const fixtures = {
     unlockBy: 'staff',
     canEndSession: true,
     reason: 'idle',
+    organisation,
   },
   lockedConcern: {
     screen: 'locked',
@@ -148,6 +201,8 @@ export const fixtures = {
     unlockBy: 'staff',
     canEndSession: true,
     reason: 'concern',
+    organisation,
+    safeguardingContact: 'Mrs Ahmed, our safeguarding lead',
   },
   lockedVisitor: {
     screen: 'locked',
@@ -172,6 +227,19 @@ export const fixtures = {
     contact: 'Mr Patel in the IT office',
     logoffAt: T + 60_000,
     secondsLeft: 60,
+  },
+  blockedNetworkMidSession: {
+    screen: 'blocked',
+    ...base,
+    user: pupil,
+    scope: 'network',
+    kind: 'sanction',
+    reason: 'Logging in as another pupil.',
+    until: null,
+    contact: 'Mr Patel in the IT office',
+    logoffAt: T + 300_000,
+    secondsLeft: 300,
+    canGoBack: true,
   },
   blockedInternet: {
     screen: 'blocked',

@@ -78,19 +78,132 @@ describe('screens in Chromium', () => {
   });
 
   it('short agreement text counts as read; raw HTML, links and remote pictures are not shown', async () => {
-    const { sp, page } = await show(fixtures.agreementShort);
+    const { source, sp, page } = await show(fixtures.agreementShort);
     await expect.poll(() => page.getByText('You have reached the end.').isVisible()).toBe(true);
     expect(await page.getByText('Agreement 1 of 2').isVisible()).toBe(true);
     const text = page.getByTestId('agreement-text');
     expect(await text.locator('b, a, img').count()).toBe(0);
     expect(await text.innerText()).toContain('a link');
     expect(await text.innerText()).not.toContain('<b>');
-    // The box still has to be ticked.
+    // The box still has to be ticked: "I agree" is never greyed out, it says so instead.
     const agree = page.getByRole('button', { name: 'I agree' });
-    expect(await agree.isDisabled()).toBe(true);
-    await page.getByLabel('I have read this and I will keep to it').check();
     expect(await agree.isEnabled()).toBe(true);
+    await agree.click();
+    const summary = page.getByTestId('error-summary');
+    await expect
+      .poll(() => summary.innerText())
+      .toContain('Tick the box to say you will keep to it.');
+    expect(await summary.innerText()).not.toContain('Read the agreement to the end');
+    await page.getByLabel('I have read this and I will keep to it').check();
+    await agree.click();
+    await expect.poll(() => source.intents.length).toBe(1);
+    expect(source.intents[0]).toEqual({
+      type: 'acceptAgreement',
+      agreementId: 'visitor-aua',
+      version: '3',
+    });
     expect(sp.problems).toEqual([]);
+    await sp.close();
+  });
+
+  it('"I agree" pressed early says what is missing at the top and beside each control, and moves focus there', async () => {
+    const { source, sp, page } = await show(fixtures.agreementStaff);
+    await page.getByRole('button', { name: 'I agree' }).click();
+    const summary = page.getByTestId('error-summary');
+    await expect.poll(() => summary.isVisible()).toBe(true);
+    expect(await summary.evaluate((e) => e === document.activeElement)).toBe(true);
+    expect(await summary.locator('li').allInnerTexts()).toEqual([
+      'Read the agreement to the end: scroll down to the end.',
+      'Type your name to sign the agreement.',
+    ]);
+    // Beside the controls too, and each summary line takes you to its control.
+    expect(await page.locator('.inline-error').allTextContents()).toEqual([
+      'Error: Read the agreement to the end: scroll down to the end.',
+      'Error: Type your name to sign the agreement.',
+    ]);
+    await summary.getByText('Type your name to sign the agreement.').click();
+    const name = page.getByLabel('Type your name to sign');
+    expect(await name.evaluate((e) => e === document.activeElement)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'agreement-error-summary');
+    // A single name is a signature; reading to the end clears the other line.
+    await name.fill('Sukarno');
+    await page.getByTestId('agreement-text').evaluate((e) => e.scrollTo(0, e.scrollHeight));
+    await expect.poll(() => page.getByText('You have reached the end.').isVisible()).toBe(true);
+    expect(await summary.count()).toBe(0);
+    await page.getByRole('button', { name: 'I agree' }).click();
+    await expect.poll(() => source.intents.length).toBe(1);
+    expect(source.intents[0]).toMatchObject({ type: 'acceptAgreement', typedName: 'Sukarno' });
+    expect(sp.problems).toEqual([]);
+    await sp.close();
+  });
+
+  it('shows what changed since the version accepted, and the monitoring notice on request', async () => {
+    const { sp, page } = await show(fixtures.agreementStaff);
+    const changes = page.getByRole('region', { name: 'What has changed since you last agreed' });
+    expect(await changes.innerText()).toContain('Point 9 now covers personal tablets');
+    expect(await changes.locator('img').count()).toBe(0);
+    expect(await changes.innerText()).toContain('a tracker');
+    const notice = page.locator('details.notice');
+    expect(await notice.locator('summary').innerText()).toBe('How the school checks computer use');
+    expect(await page.getByText('What is recorded:').isVisible()).toBe(false);
+    await notice.locator('summary').click();
+    expect(await page.getByText('What is recorded:').isVisible()).toBe(true);
+    expect(sp.problems).toEqual([]);
+    await sp.close();
+  });
+
+  it('a Key Stage 1 agreement shows each promise beside a picture Classlock draws itself', async () => {
+    const { sp, page } = await show(fixtures.agreementKs1);
+    const promises = page.locator('ol.promises li');
+    expect(await promises.count()).toBe(6);
+    expect(
+      await page
+        .locator('ol.promises svg[data-picture]')
+        .evaluateAll((svgs) =>
+          svgs.map(
+            (s) =>
+              `${s.getAttribute('data-picture')}:${s.getAttribute('aria-hidden')}:${s.childElementCount > 0}`,
+          ),
+        ),
+    ).toEqual(['me', 'secret', 'kind', 'tell', 'ask', 'logoff'].map((p) => `${p}:true:true`));
+    expect(await page.getByLabel('I will keep my promises').isVisible()).toBe(true);
+    await screenshot(page, 'agreement-ks1');
+    expect(sp.problems).toEqual([]);
+    await sp.close();
+  });
+
+  it('"Read it to me" is not offered where the computer has no voice, and a pupil is told why', async () => {
+    const initScript = `
+      Object.defineProperty(window, 'speechSynthesis', { value: {
+        speak: () => {}, cancel: () => {}, getVoices: () => [],
+        addEventListener: () => {}, removeEventListener: () => {},
+      }});`;
+    const { sp, page } = await show(fixtures.agreementPupil, { initScript });
+    expect(await page.getByRole('button', { name: 'Read it to me' }).count()).toBe(0);
+    expect(
+      await page
+        .getByText('This computer cannot read aloud. Ask a teacher to read it with you.')
+        .isVisible(),
+    ).toBe(true);
+    await sp.close();
+  });
+
+  it('hearing the agreement read to the end counts as reading it', async () => {
+    // The voice "finishes" at once: what matters is that its end is what counts.
+    const initScript = `
+      Object.defineProperty(window, 'speechSynthesis', { value: {
+        speak: (u) => setTimeout(() => u.onend && u.onend(new Event('end')), 50),
+        cancel: () => {}, getVoices: () => [{ name: 'test', lang: 'en-GB' }],
+        addEventListener: () => {}, removeEventListener: () => {},
+      }});`;
+    const { source, sp, page } = await show(fixtures.agreementPupil, { initScript });
+    await page.getByLabel('I have read this and I will keep to it').check();
+    await page.getByRole('button', { name: 'Read it to me' }).click();
+    await expect.poll(() => page.getByText('You have listened to the end.').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'I agree' }).click();
+    await expect.poll(() => source.intents.length).toBe(1);
+    expect(source.intents[0]).toMatchObject({ type: 'acceptAgreement', agreementId: 'pupil-aua' });
     await sp.close();
   });
 
@@ -101,6 +214,8 @@ describe('screens in Chromium', () => {
       Object.defineProperty(window, 'speechSynthesis', { value: {
         speak: (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); },
         cancel: () => { window.__cancelled++; },
+        getVoices: () => [{ name: 'test', lang: 'en-GB' }],
+        addEventListener: () => {}, removeEventListener: () => {},
       }});`;
     const { source, sp, page } = await show(fixtures.agreementPupil, { initScript });
     await page.getByRole('button', { name: 'Read it to me' }).click();
@@ -126,10 +241,13 @@ describe('screens in Chromium', () => {
 
   it('lock: choosing the override asks for a username, and the wait from the View holds the button', async () => {
     const { source, sp, page } = await show(fixtures.lockedStaff);
-    // Focus starts in the unlock box.
-    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).type)).toBe(
-      'password',
-    );
+    // Focus starts on the choice of method, the Windows way: never in a field.
+    expect(
+      await page.evaluate(() => {
+        const a = document.activeElement as HTMLInputElement;
+        return `${a.type}:${a.value}`;
+      }),
+    ).toBe('radio:pin');
     expect(await page.getByLabel('Username').count()).toBe(0);
     await page.getByLabel('IT override code').first().check();
     await page.getByLabel('Username').fill('it.tech');
@@ -154,7 +272,10 @@ describe('screens in Chromium', () => {
     const unlock = page.getByRole('button', { name: 'Unlock', exact: true });
     await page.locator('input[type=password]').fill('another-try');
     await expect.poll(() => shownMessage(page)).toContain('Please wait 5 seconds');
-    expect(await unlock.isDisabled()).toBe(true);
+    // Pressed during the wait, it sends nothing; the message says how long is left.
+    await unlock.click();
+    await page.waitForTimeout(100);
+    expect(source.intents).toHaveLength(1);
     source.show(wait(1));
     await sp.settled();
     await expect.poll(() => shownMessage(page)).toContain('Please wait 1 second,');
@@ -166,10 +287,16 @@ describe('screens in Chromium', () => {
     });
     await sp.settled();
     await expect.poll(() => shownMessage(page)).toContain('The school directory cannot be reached');
-    expect(await shownMessage(page)).toContain('Use the IT override code instead');
+    expect(await shownMessage(page)).toContain(
+      'Use the IT override code instead. It is already chosen for you.',
+    );
     // The way forward is already chosen, and what was typed for the old method is gone.
     expect(await page.getByLabel('IT override code').first().isChecked()).toBe(true);
     expect(await page.locator('input[type=password]').inputValue()).toBe('');
+    // Choose something else, and the message no longer claims it is chosen.
+    await page.getByLabel('PIN', { exact: true }).check();
+    expect(await shownMessage(page)).toContain('Use the IT override code instead.');
+    expect(await shownMessage(page)).not.toContain('already chosen');
     expect(sp.problems).toEqual([]);
     await sp.close();
   });
@@ -177,8 +304,17 @@ describe('screens in Chromium', () => {
   it('a locked pupil is told to ask their teacher, and when the session will end', async () => {
     const { sp, page } = await show(fixtures.lockedPupil);
     const text = await page.locator('main').innerText();
+    expect(text).toContain('EXAMPLE PRIMARY SCHOOL');
     expect(text).toContain('Ask your teacher to unlock this computer.');
     expect(text).toContain('this session will end at 09:20');
+    // A supply teacher without a PIN here learns what to do before trying.
+    expect((await page.getByTestId('no-pin').innerText()).replace(/\n+/g, '\n')).toBe(
+      'No PIN on this computer?\nAsk the IT office to unlock it with the IT override code.\nOr leave it: this session ends by itself at 09:20.',
+    );
+    // Focus is on the choice of method, not in a staff field in front of the child.
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).type)).toBe(
+      'radio',
+    );
     expect(await page.getByLabel('Staff username').isVisible()).toBe(true);
     expect(await page.getByLabel('Staff school password').count()).toBe(0);
     await page.getByLabel('School password').check();
@@ -206,17 +342,123 @@ describe('screens in Chromium', () => {
     await sp.close();
   });
 
-  it('network sanction: reason, date, whom to see and the logoff countdown', async () => {
+  it('network sanction at sign-in: whom to see, the date, the reason only when asked, the countdown', async () => {
     const { source, sp, page } = await show(fixtures.blockedNetwork);
     const main = page.locator('main');
-    expect(await main.innerText()).toContain('Sharing another pupil’s password.');
     expect(await main.innerText()).toContain('4 December 2026');
     expect(await main.innerText()).toContain('Mr Patel in the IT office');
-    expect(await main.innerText()).toContain('signed out in 60 seconds');
+    expect(await main.innerText()).toContain('signed out in 60 seconds.');
+    // Nothing to save at sign-in, so nothing says to.
+    expect(await main.innerText()).not.toContain('Save your work');
+    expect(await page.getByRole('button', { name: 'Go back and save my work' }).count()).toBe(0);
+    // IT's reason is not shown to the room; the pupil opens "Why?" to read it.
+    expect(await page.getByText('Sharing another pupil’s password.').isVisible()).toBe(false);
+    await page.getByText('Why?').click();
+    expect(await page.getByText('Sharing another pupil’s password.').isVisible()).toBe(true);
     source.show({ ...fixtures.blockedNetwork, secondsLeft: 59 });
     await sp.settled();
     await expect.poll(() => main.innerText()).toContain('signed out in 59 seconds');
-    expect(await page.getByRole('button').count()).toBe(0);
+    await sp.close();
+  });
+
+  it('network sanction mid-session: minutes, not seconds, and a way back to save work', async () => {
+    const { source, sp, page } = await show(fixtures.blockedNetworkMidSession, {}, (i, now) =>
+      i.type === 'dismissNotice' ? { screen: 'none', locale: 'en-GB', user: now.user } : now,
+    );
+    const main = page.locator('main');
+    expect(await main.innerText()).toContain(
+      'You will be signed out in about 5 minutes. Save your work now.',
+    );
+    source.show({ ...fixtures.blockedNetworkMidSession, secondsLeft: 91 });
+    await sp.settled();
+    await expect.poll(() => main.innerText()).toContain('in about 2 minutes');
+    source.show({ ...fixtures.blockedNetworkMidSession, secondsLeft: 90 });
+    await sp.settled();
+    await expect.poll(() => main.innerText()).toContain('in 90 seconds');
+    const back = page.getByRole('button', { name: 'Go back and save my work' });
+    expect(await back.evaluate((b) => b === document.activeElement)).toBe(true);
+    await screenshot(page, 'blocked-mid-session');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => shownScreen(page)).toBe('none');
+    expect(source.intents).toEqual([{ type: 'dismissNotice', notice: 'network' }]);
+    await sp.close();
+  });
+
+  it('the warning: reaching for the safety button does not make it go; a click does', async () => {
+    const { source, sp, page } = await show(fixtures.warningPupil);
+    expect(await page.locator('main').innerText()).toContain(
+      'You can also press Ctrl+Alt+H at any time.',
+    );
+    const hide = page.getByRole('button', { name: 'Hide the screen and tell a teacher' });
+    const box = (await hide.boundingBox())!;
+    await page.mouse.move(10, 10);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.waitForTimeout(600);
+    expect(source.intents).toEqual([]);
+    await hide.click();
+    await expect.poll(() => source.intents).toEqual([{ type: 'hideScreen' }]);
+    // Elsewhere on the warning, a click is an answer: "I am still here".
+    await page.mouse.click(5, 5);
+    await expect.poll(() => source.intents.length).toBe(2);
+    expect(source.intents[1]).toEqual({ type: 'activity' });
+    await sp.close();
+  });
+
+  it('a notice opened from the tray reads in full and closes', async () => {
+    const { source, sp, page } = await show(fixtures.notice, {}, (i, now) =>
+      i.type === 'dismissNotice' ? { screen: 'none', locale: 'en-GB', user: now.user } : now,
+    );
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(
+      'How the school checks computer use',
+    );
+    expect(await page.locator('main').innerText()).toContain('What is recorded:');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => shownScreen(page)).toBe('none');
+    expect(source.intents).toEqual([{ type: 'dismissNotice', notice: 'policy' }]);
+    await sp.close();
+  });
+
+  it('speaks Welsh to a Welsh user: the lock, its tries-left message and the school’s contact', async () => {
+    const { sp, page } = await show({
+      ...fixtures.lockedStaff,
+      locale: 'cy',
+      message: { key: 'unlock.wrong', params: { triesLeft: 2 } },
+    });
+    const text = await page.locator('main').innerText();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('cy');
+    expect(text).toContain('Mae’r cyfrifiadur hwn wedi cloi');
+    expect(text).toContain('Mae gennych 2 cynnig arall cyn bod rhaid i chi aros.');
+    expect(text).toContain('Wedi anghofio eich PIN?');
+    expect(await page.getByRole('button', { name: 'Datgloi', exact: true }).isVisible()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'locked-welsh');
+    await sp.close();
+  });
+
+  it('the lock says how many tries are left, and where to go when the PIN is forgotten', async () => {
+    const { sp, page } = await show({
+      ...fixtures.lockedStaff,
+      failedAttempts: 2,
+      message: { key: 'unlock.wrong', params: { triesLeft: 1 } },
+    });
+    expect(await shownMessage(page)).toBe(
+      'That was not right. You have 1 more try before you must wait.',
+    );
+    await page.getByText('Forgotten your PIN?').click();
+    const forgot = await page.locator('details.forgot').innerText();
+    expect(forgot).toContain('Ask the IT office to reset it.');
+    expect(forgot).toContain('You can use your school password instead');
+    expect(forgot).toContain('IT can unlock this computer with the IT override code');
+    // "Unlock" pressed with the box empty says which box, beside it.
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    expect(await page.locator('.inline-error').textContent()).toBe(
+      'Error: Type it in the box “Your PIN” first.',
+    );
+    expect(await page.getByLabel('Your PIN').evaluate((e) => e === document.activeElement)).toBe(
+      true,
+    );
     await sp.close();
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PICTURES } from '../../shared/pictures';
 
 /**
  * The policy payload IT writes as YAML and signs. Every field a terminal obeys is here;
@@ -29,6 +30,32 @@ export const DateOrInstantSchema = z.union(
 
 export const LocaleTextSchema = z.strictObject({ title: nonEmpty, body: nonEmpty });
 
+// ---- Screens (issue 11): pictures for the youngest, what changed, audiences -------------
+
+export const PictureSchema = z.enum(PICTURES, {
+  error: () => `is not a picture Classlock can draw (use one of: ${PICTURES.join(', ')})`,
+});
+
+/** One short promise with its picture, for five- and six-year-olds. */
+export const PromiseSchema = z.strictObject({
+  text: nonEmpty.max(80, 'keep a promise short: at most 80 characters'),
+  picture: PictureSchema,
+});
+
+/** An agreement's translation: the same shape as its own texts. */
+export const AgreementLocaleTextSchema = LocaleTextSchema.extend({
+  changes: nonEmpty.optional(),
+  /** The promises in the same order as the agreement's own; the pictures stay the same. */
+  promises: z.array(nonEmpty.max(80)).max(6).optional(),
+});
+
+/** A label a role rule gives its users (e.g. ks1), so agreements can be written for them. */
+export const AudienceSchema = nonEmpty.regex(
+  /^[a-z0-9][a-z0-9-]*$/,
+  'use lower-case letters, digits and dashes',
+);
+// ---- end of the screens block -----------------------------------------------------------
+
 export const AgreementSchema = z.strictObject({
   id: nonEmpty.regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
   roles: z.array(RoleSchema).min(1),
@@ -37,10 +64,19 @@ export const AgreementSchema = z.strictObject({
   /** Markdown. Rendered without raw HTML. */
   body: nonEmpty,
   /** Translations by BCP 47 tag, e.g. cy. */
-  locales: z.record(z.string(), LocaleTextSchema).default({}),
+  locales: z.record(z.string(), AgreementLocaleTextSchema).default({}),
   acknowledgement: z.enum(['checkbox', 'typedName']),
   /** Ask again after this many days even if the version has not changed. */
   reacceptDays: z.number().int().positive().optional(),
+  /** Shown to someone who accepted an earlier version: what is different in this one. */
+  changes: nonEmpty.optional(),
+  /**
+   * For the users a role rule gives this audience, instead of their role's agreements
+   * without one (e.g. a picture agreement for Key Stage 1).
+   */
+  audience: AudienceSchema.optional(),
+  /** At most six short promises, each with a picture: the agreement for the youngest. */
+  promises: z.array(PromiseSchema).min(1).max(6, 'at most six promises').optional(),
 });
 export type Agreement = z.infer<typeof AgreementSchema>;
 
@@ -59,6 +95,9 @@ export const RoleRuleSchema = z
     usernamePattern: nonEmpty.optional(),
     /** Users in any OS form (user, DOMAIN\\user, user@domain). */
     users: z.array(nonEmpty).optional(),
+
+    /** Agreements written for this audience replace the role's others (e.g. ks1). */
+    audience: AudienceSchema.optional(),
   })
   .refine((r) => r.groups || r.usernamePattern || r.users, {
     message: 'a role rule needs groups, usernamePattern or users',
@@ -307,6 +346,24 @@ export const PolicySchema = z
         message: 'ldap unlock needs a directory section',
       });
     }
+    // Screens (issue 11): an audience nobody is given, or a translation missing a promise.
+    const audiences = new Set(p.roleMapping.rules.map((r) => r.audience).filter(Boolean));
+    p.agreements.forEach((a, i) => {
+      if (a.audience && !audiences.has(a.audience))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agreements', i, 'audience'],
+          message: `no role rule gives the audience "${a.audience}", so nobody would see this agreement`,
+        });
+      for (const [tag, text] of Object.entries(a.locales)) {
+        if (text.promises && text.promises.length !== (a.promises?.length ?? 0))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agreements', i, 'locales', tag, 'promises'],
+            message: `has ${text.promises.length} promises; the agreement has ${a.promises?.length ?? 0}`,
+          });
+      }
+    });
   });
 
 export type Policy = z.infer<typeof PolicySchema>;

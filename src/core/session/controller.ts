@@ -2,7 +2,7 @@ import type { DueAgreement } from '../agreements/due';
 import type { AuditEntry } from '../audit/audit-log';
 import type { UnlockMethod } from '../policy/schema';
 import { checkPin } from '../unlock/pin-rules';
-import { isFullName, normaliseTypedName } from '../../shared/typed-name';
+import { isSignatureName, normaliseTypedName } from '../../shared/typed-name';
 import type { Message } from '../../shared/view';
 import type { LockReason, SessionFacts } from './facts';
 import { ownerMayUnlock } from './derive-facts';
@@ -44,8 +44,18 @@ export interface SessionState {
   suggestedMethod?: UnlockMethod;
   failedAttempts: number;
   waitUntil: number;
-  /** blocked: when the logoff happens. */
+  /** A network sanction: when the logoff happens (kept while the user goes back to save work). */
   blockedLogoffAt?: number;
+  /** The network sanction arrived during the session: the user may go back and save work. */
+  blockedMidSession: boolean;
+  /** Where "go back" leads: the desktop, or the lock it interrupted (never past a lock). */
+  blockedReturnTo?: 'active' | 'locked';
+  /** The blocked screen came back for the last minute of that grace. */
+  blockedFinalWarned: boolean;
+  /** A policy notice opened from the tray, by id. */
+  noticeShowing?: string;
+  /** A hidden screen: the person the hub has told, once it says so. */
+  toldWho?: string;
   /** Internet restriction currently enforced on this machine for this user. */
   internetEnforced: boolean;
   /** The once-a-session internet notice is showing. */
@@ -72,7 +82,10 @@ export type SessionEvent =
   | { type: 'acceptAgreement'; agreementId: string; version: string; typedName?: string }
   | { type: 'declineAgreement'; agreementId: string }
   | { type: 'cancelDecline' }
-  | { type: 'dismissNotice'; notice: 'internet' | 'endOfDay' }
+  | { type: 'dismissNotice'; notice: 'internet' | 'endOfDay' | 'network' | 'policy' }
+  | { type: 'showNotice'; id: string }
+  /** The hub has told someone about a hidden screen. */
+  | { type: 'concernNotified'; toldWho: string }
   | { type: 'enrolPin'; pin: string; confirm: string }
   | { type: 'persistFailed'; what: 'acceptance'; agreement: DueAgreement }
   | { type: 'persistFailed'; what: 'pin' }
@@ -113,8 +126,13 @@ export function initialState(facts: SessionFacts): SessionState {
     internetEnforced: false,
     internetNotice: false,
     endOfDayNotice: false,
+    blockedMidSession: false,
+    blockedFinalWarned: false,
   };
 }
+
+/** The last stretch of a mid-session network grace, when the blocked screen comes back. */
+const FINAL_WARNING_MS = 60_000;
 
 /** Phases in which the desktop is in use and idle time counts towards a lock. */
 const IN_USE: ReadonlySet<Phase> = new Set(['active', 'warning']);
@@ -152,7 +170,7 @@ export function decide(state: SessionState, event: SessionEvent, now: number): D
       return IN_USE.has(state.phase) ? lock(d, 'suspend', now) : d;
 
     case 'hideScreen':
-      if (!IN_USE.has(state.phase) || state.facts.role !== 'pupil') return d;
+      if (!canHideScreen(state)) return d;
       d.effects.push(audit('concern.raised', state, {}));
       return lock(d, 'concern', now);
 
@@ -177,10 +195,16 @@ export function decide(state: SessionState, event: SessionEvent, now: number): D
       return d;
 
     case 'dismissNotice':
-      d.state =
-        event.notice === 'internet'
-          ? { ...state, internetNotice: false }
-          : { ...state, endOfDayNotice: false };
+      return onDismiss(d, event.notice, now);
+
+    case 'showNotice':
+      if (state.phase !== 'active' || !state.facts.notices.some((n) => n.id === event.id)) return d;
+      d.state = { ...state, noticeShowing: event.id };
+      return d;
+
+    case 'concernNotified':
+      if (state.phase !== 'locked' || state.lockReason !== 'concern') return d;
+      d.state = { ...state, toldWho: event.toldWho };
       return d;
 
     case 'enrolPin': {
@@ -249,17 +273,63 @@ function proceed(d: Decision, now: number): Decision {
   return d;
 }
 
-function block(d: Decision, logoffAt: number): Decision {
+/**
+ * Show the withdrawn network and set the logoff. Mid-session the user may go back and save
+ * their work first; a logoff already set is never put off by showing the screen again.
+ */
+function block(
+  d: Decision,
+  logoffAt: number,
+  midSession = false,
+  returnTo: 'active' | 'locked' = 'active',
+): Decision {
   const s = d.state;
   const r = s.facts.network!;
-  d.effects.push(
-    audit('sanction.blocked', s, {
-      sanctionIds: r.sanctionIds,
-      until: r.until === null ? null : new Date(r.until).toISOString(),
-    }),
-  );
-  d.state = { ...s, phase: 'blocked', blockedLogoffAt: logoffAt };
+  if (s.blockedLogoffAt === undefined) {
+    d.effects.push(
+      audit('sanction.blocked', s, {
+        sanctionIds: r.sanctionIds,
+        until: r.until === null ? null : new Date(r.until).toISOString(),
+      }),
+    );
+  }
+  d.state = {
+    ...s,
+    phase: 'blocked',
+    blockedLogoffAt: Math.min(logoffAt, s.blockedLogoffAt ?? Infinity),
+    blockedMidSession: s.blockedMidSession || midSession,
+    blockedReturnTo: returnTo,
+    noticeShowing: undefined,
+  };
   return d;
+}
+
+function onDismiss(
+  d: Decision,
+  notice: Extract<SessionEvent, { type: 'dismissNotice' }>['notice'],
+  now: number,
+): Decision {
+  const s = d.state;
+  switch (notice) {
+    case 'internet':
+      d.state = { ...s, internetNotice: false };
+      return d;
+    case 'endOfDay':
+      d.state = { ...s, endOfDayNotice: false };
+      return d;
+    case 'policy':
+      d.state = { ...s, noticeShowing: undefined };
+      return d;
+    case 'network':
+      // Only a sanction that arrived mid-session leaves time to save work; the logoff stands.
+      if (s.phase !== 'blocked' || !s.blockedMidSession) return d;
+      // A session that was locked goes back to its lock: the way back never opens a desktop.
+      d.state =
+        s.blockedReturnTo === 'locked'
+          ? { ...s, phase: 'locked' }
+          : { ...s, phase: 'active', activityAt: now, lockAt: undefined };
+      return d;
+  }
 }
 
 function lock(d: Decision, reason: LockReason, now: number): Decision {
@@ -275,6 +345,8 @@ function lock(d: Decision, reason: LockReason, now: number): Decision {
     unlockMessage: undefined,
     suggestedMethod: undefined,
     error: undefined,
+    noticeShowing: undefined,
+    toldWho: undefined,
   };
   return d;
 }
@@ -307,12 +379,33 @@ function onFactsChanged(d: Decision, facts: SessionFacts, now: number): Decision
   syncInternet(d);
   const s = d.state;
   if (s.phase === 'loggingOff' || s.phase === 'starting') return d;
-  if (facts.network && s.phase !== 'blocked') {
-    return block(d, now + facts.midSessionGraceSeconds * 1000);
+  const pending = s.blockedLogoffAt !== undefined;
+  if (facts.network && !pending) {
+    // Work to save exists only once the desktop has been open (not on the agreement).
+    const hadDesktop = IN_USE.has(s.phase) || s.phase === 'locked';
+    const waitingVisitor = s.phase === 'locked' && s.lockReason === 'visitorAuthorisation';
+    return block(
+      d,
+      now + facts.midSessionGraceSeconds * 1000,
+      hadDesktop && !waitingVisitor,
+      s.phase === 'locked' ? 'locked' : 'active',
+    );
   }
-  if (!facts.network && s.phase === 'blocked') {
+  if (!facts.network && pending) {
     d.effects.push(audit('sanction.lifted', s, { sanctionIds: before.network?.sanctionIds ?? [] }));
-    d.state = { ...d.state, blockedLogoffAt: undefined };
+    d.state = {
+      ...d.state,
+      blockedLogoffAt: undefined,
+      blockedMidSession: false,
+      blockedFinalWarned: false,
+      blockedReturnTo: undefined,
+    };
+    if (s.phase !== 'blocked') return d;
+    // Lifted over a lock it interrupted: back to that lock, not to an open desktop.
+    if (s.blockedReturnTo === 'locked') {
+      d.state = { ...d.state, phase: 'locked' };
+      return d;
+    }
     return proceed(d, now);
   }
   // On the agreement screen the new list applies at once; in use it waits for the next unlock or login.
@@ -345,9 +438,17 @@ function onTick(d: Decision, osIdleSeconds: number, now: number): Decision {
     d.effects.push(audit('session.visitorTimeUp', s, {}));
     return logoff(d, 'visitorTimeUp');
   }
-  if (s.phase === 'blocked') {
-    if (s.blockedLogoffAt !== undefined && now >= s.blockedLogoffAt) return logoff(d, 'sanction');
-    return d;
+  if (s.blockedLogoffAt !== undefined && now >= s.blockedLogoffAt) return logoff(d, 'sanction');
+  if (s.phase === 'blocked') return d;
+  if (
+    s.blockedLogoffAt !== undefined &&
+    !s.blockedFinalWarned &&
+    IN_USE.has(s.phase) &&
+    now >= s.blockedLogoffAt - FINAL_WARNING_MS
+  ) {
+    // Gone back to save work: the screen returns for the last minute, once.
+    d.state = { ...s, blockedFinalWarned: true };
+    return block(d, s.blockedLogoffAt);
   }
   if (s.phase === 'locked') {
     const logoffAt = idleLogoffAt(s);
@@ -362,6 +463,11 @@ function onTick(d: Decision, osIdleSeconds: number, now: number): Decision {
   const idle = Math.min(osIdleSeconds, Math.floor((now - s.activityAt) / 1000));
   const { warnSeconds, lockSeconds } = f.timeouts;
   if (idle >= lockSeconds) return lock(d, 'idle', now);
+  if (s.phase === 'warning' && holdsWarning(s)) {
+    // A pupil reaching for "Hide the screen" moves the mouse: only an answer on the
+    // warning itself (or its own button) ends it, so the button cannot vanish under them.
+    return s.lockAt !== undefined && now >= s.lockAt ? lock(d, 'idle', now) : d;
+  }
   if (warnSeconds > 0 && idle >= lockSeconds - warnSeconds) {
     d.state = { ...s, phase: 'warning', lockAt: now + (lockSeconds - idle) * 1000 };
     return d;
@@ -388,7 +494,7 @@ function onAccept(
   let typedName: string | undefined;
   if (current.acknowledgement === 'typedName') {
     typedName = normaliseTypedName(e.typedName);
-    if (!isFullName(typedName)) {
+    if (!isSignatureName(typedName)) {
       d.state = { ...s, error: { key: 'agreement.nameRequired', params: {} } };
       return d;
     }
@@ -451,7 +557,10 @@ function onUnlockChecked(
       return proceed(d, now);
     case 'wrong':
       d.effects.push(audit('unlock.failed', s, { ...detail, failedAttempts: e.failedAttempts }));
-      d.state = { ...d.state, unlockMessage: { key: 'unlock.wrong', params: {} } };
+      d.state = {
+        ...d.state,
+        unlockMessage: wrongMessage(s.facts.freeAttempts - e.failedAttempts),
+      };
       return d;
     case 'throttled':
       d.state = { ...d.state, unlockMessage: undefined };
@@ -485,6 +594,21 @@ function onUnlockChecked(
       d.state = { ...d.state, unlockMessage: { key: 'unlock.notAllowed', params: {} } };
       return d;
   }
+}
+
+/** "N more tries before you must wait" while there are free tries left; plain after that. */
+function wrongMessage(triesLeft: number): Message {
+  return { key: 'unlock.wrong', params: triesLeft > 0 ? { triesLeft } : {} };
+}
+
+/** Does this warning stay up until it is answered on screen (pupils: the safety button is on it)? */
+export function holdsWarning(s: SessionState): boolean {
+  return s.facts.role === 'pupil';
+}
+
+/** May the user hide the screen now (a pupil with the desktop in use)? */
+export function canHideScreen(s: SessionState): boolean {
+  return s.facts.role === 'pupil' && IN_USE.has(s.phase);
 }
 
 function audit(event: string, s: SessionState, extra: Record<string, unknown>): Effect {

@@ -19,6 +19,8 @@ export interface FactInputs {
   sanctions: SanctionStatus;
   now: number;
   sessionStartedAt: number;
+  /** The hide-the-screen key in words, as the shell registered it. */
+  hideScreenShortcut?: string;
 }
 
 /** IT can always get in: the override closes every list of methods. */
@@ -33,7 +35,9 @@ export function ownerMayUnlock(role: Role, pupilSelfResume: boolean): boolean {
 
 export function deriveFacts(i: FactInputs): SessionFacts {
   const { policy, user } = i;
-  const role = resolveRole(policy, user, i.groups).role;
+  const decision = resolveRole(policy, user, i.groups);
+  const role = decision.role;
+  const audience = policy.roleMapping.rules[decision.ruleIndex]?.audience;
   const profile = resolveProfile(policy, i.hostname, i.profileId);
   const methods = policy.unlock.methods;
   const staffMethods = withOverride(methods.staff);
@@ -57,7 +61,7 @@ export function deriveFacts(i: FactInputs): SessionFacts {
     role,
     locale: i.locale,
     timeouts: timeoutsFor(profile, role),
-    agreementsDue: dueAgreements(policy, role, i.acceptances, i.now, i.locale),
+    agreementsDue: dueAgreements(policy, role, i.acceptances, i.now, i.locale, audience),
     pinRequired: role === 'staff' && methods.staff.includes('pin') && !i.hasPin,
     pinRules: policy.unlock.pin,
     ownerMethods,
@@ -74,5 +78,14 @@ export function deriveFacts(i: FactInputs): SessionFacts {
     visitorMaxMs: policy.visitors.maxSessionMinutes * 60_000,
     endOfDayAt,
     endOfDayWarnAt: endOfDayAt !== null && eod ? endOfDayAt - eod.warnMinutes * 60_000 : null,
+    organisation: { ...policy.organisation },
+    notices: policy.notices
+      .filter((n) => n.roles.includes(role))
+      .map((n) => {
+        const tr = n.locales[i.locale] ?? n.locales[lang];
+        return { id: n.id, title: tr?.title ?? n.title, body: tr?.body ?? n.body };
+      }),
+    freeAttempts: policy.unlock.freeAttempts,
+    ...(i.hideScreenShortcut ? { hideScreenShortcut: i.hideScreenShortcut } : {}),
   };
 }

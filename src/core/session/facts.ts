@@ -42,6 +42,20 @@ export interface SessionFacts {
   endOfDayAt: number | null;
   /** Epoch ms from which the user is warned of it (the policy's warnMinutes before). */
   endOfDayWarnAt: number | null;
+  /** The school's name and whom to call, as the policy's organisation says. */
+  organisation: { name: string; itContact: string; safeguardingContact?: string };
+  /** The policy's notices for this role (the monitoring notice), in the user's locale. */
+  notices: SessionNotice[];
+  /** Wrong tries before the first wait. */
+  freeAttempts: number;
+  /** The key that hides the screen, in words ("Ctrl+Alt+H"), when the shell has one. */
+  hideScreenShortcut?: string;
+}
+
+export interface SessionNotice {
+  id: string;
+  title: string;
+  body: string;
 }
 
 export type LockReason = 'idle' | 'lockNow' | 'suspend' | 'concern' | 'visitorAuthorisation';

@@ -88,7 +88,10 @@ export interface SessionRuntimeOptions {
   groupSource?: GroupSource;
   /** Time for sanction expiry (the trusted floor); default clock.now. */
   trustedNow?: () => number;
+  /** The user's language (BCP 47, e.g. cy): the agreement's text and the screens' words. */
   locale?: string;
+  /** The hide-the-screen key in words ("Ctrl+Alt+H"), shown to pupils where they look. */
+  hideScreenShortcut?: string;
 }
 
 export interface RuntimeStatus {
@@ -204,6 +207,8 @@ export class SessionRuntime {
           return this.apply({ type: 'enrolPin', pin: i.pin, confirm: i.confirm });
         case 'dismissNotice':
           return this.apply({ type: 'dismissNotice', notice: i.notice });
+        case 'showNotice':
+          return this.apply({ type: 'showNotice', id: i.id });
         case 'cancelDecline':
         case 'activity':
         case 'lockNow':
@@ -236,6 +241,10 @@ export class SessionRuntime {
   }
   hideScreen(): Promise<void> {
     return this.enqueue(() => this.apply({ type: 'hideScreen' }));
+  }
+  /** Someone has been told about a hidden screen (the hub says who): the screen names them. */
+  concernNotified(toldWho: string): Promise<void> {
+    return this.enqueue(() => this.apply({ type: 'concernNotified', toldWho }));
   }
 
   /** Windows were re-laid out: give them the current View again. */
@@ -295,6 +304,7 @@ export class SessionRuntime {
       sanctions,
       now: this.o.clock.now(),
       sessionStartedAt: this.startedAt,
+      ...(this.o.hideScreenShortcut ? { hideScreenShortcut: this.o.hideScreenShortcut } : {}),
     });
     this.nextSanctionChange = sanctions.nextChangeAt;
     return facts;

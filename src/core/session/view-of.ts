@@ -1,6 +1,7 @@
 import type { View } from '../../shared/view';
 import {
   canEndSession,
+  canHideScreen,
   idleLogoffAt,
   unlockBy,
   unlockMethods,
@@ -13,6 +14,9 @@ export function viewOf(s: SessionState, now: number): View {
   const base = {
     locale: f.locale,
     user: { account: f.account, displayName: f.displayName, role: f.role },
+    ...(canHideScreen(s)
+      ? { hideScreen: f.hideScreenShortcut ? { shortcut: f.hideScreenShortcut } : {} }
+      : {}),
   };
   const secondsUntil = (t: number) => Math.max(0, Math.ceil((t - now) / 1000));
 
@@ -25,8 +29,16 @@ export function viewOf(s: SessionState, now: number): View {
       return {
         screen: 'agreement',
         ...base,
-        agreement: { id: a.id, version: a.version, title: a.title, body: a.body },
+        agreement: {
+          id: a.id,
+          version: a.version,
+          title: a.title,
+          body: a.body,
+          ...(a.changes ? { changes: a.changes } : {}),
+          ...(a.promises ? { promises: a.promises.map((p) => ({ ...p })) } : {}),
+        },
         acknowledgement: a.acknowledgement,
+        ...(f.notices.length > 0 ? { notices: f.notices.map((n) => ({ ...n })) } : {}),
         confirmingDecline: s.confirmingDecline,
         position: count - s.pending.length + 1,
         count,
@@ -40,8 +52,11 @@ export function viewOf(s: SessionState, now: number): View {
         rules: { ...f.pinRules },
         ...(s.error ? { error: s.error } : {}),
       };
-    case 'active':
-      if (s.internetNotice && f.internet) {
+    case 'active': {
+      const notice = f.notices.find((n) => n.id === s.noticeShowing);
+      if (notice) return { screen: 'notice', ...base, notice: { ...notice } };
+      // Under a network sanction the blocked screen has said it all: no second notice.
+      if (s.internetNotice && f.internet && !f.network) {
         return {
           screen: 'blocked',
           ...base,
@@ -60,7 +75,14 @@ export function viewOf(s: SessionState, now: number): View {
           secondsLeft: secondsUntil(f.endOfDayAt),
         };
       }
-      return { screen: 'none', ...base };
+      return {
+        screen: 'none',
+        ...base,
+        ...(f.notices.length > 0
+          ? { notices: f.notices.map((n) => ({ id: n.id, title: n.title })) }
+          : {}),
+      };
+    }
     case 'warning':
       return {
         screen: 'warning',
@@ -99,6 +121,11 @@ export function viewOf(s: SessionState, now: number): View {
         unlockBy: by,
         canEndSession: canEndSession(s),
         reason: s.lockReason ?? 'idle',
+        organisation: { name: f.organisation.name, itContact: f.organisation.itContact },
+        ...(s.lockReason === 'concern' && f.organisation.safeguardingContact
+          ? { safeguardingContact: f.organisation.safeguardingContact }
+          : {}),
+        ...(s.lockReason === 'concern' && s.toldWho ? { toldWho: s.toldWho } : {}),
       };
     }
     case 'blocked': {
@@ -114,6 +141,7 @@ export function viewOf(s: SessionState, now: number): View {
         ...(s.blockedLogoffAt !== undefined
           ? { logoffAt: s.blockedLogoffAt, secondsLeft: secondsUntil(s.blockedLogoffAt) }
           : {}),
+        ...(s.blockedMidSession ? { canGoBack: true } : {}),
       };
     }
     case 'loggingOff':

@@ -1,3 +1,4 @@
+import { trayTexts } from '../../shared/tray-texts';
 import type { View } from '../../shared/view';
 
 /** One tray menu line, free of Electron so it can be checked in a test. */
@@ -28,23 +29,22 @@ export interface TrayState {
 /** Free on Windows and in GNOME's default bindings, like the lock-now key beside it. */
 export const HIDE_SCREEN_ACCELERATOR = 'CommandOrControl+Alt+H';
 
-const ROLE_WORDS = { pupil: 'pupil', staff: 'staff', visitor: 'visitor' } as const;
-
 export function trayMenu(s: TrayState): TrayItem[] {
+  const words = trayTexts(s.view.locale);
   const items: TrayItem[] = [
     {
       kind: 'text',
-      label: `Signed in: ${s.view.user.displayName} (${ROLE_WORDS[s.view.user.role]})`,
+      label: words.signedIn(s.view.user.displayName, words.role[s.view.user.role]),
     },
     { kind: 'text', label: s.policyStatus },
   ];
   if (s.restriction) items.push({ kind: 'text', label: s.restriction });
   if (s.enforcementError) items.push({ kind: 'text', label: s.enforcementError });
   items.push({ kind: 'separator' });
-  if (s.rules.length) items.push({ kind: 'submenu', label: 'Rules', items: s.rules });
+  if (s.rules.length) items.push({ kind: 'submenu', label: words.rules, items: s.rules });
   items.push({
     kind: 'action',
-    label: 'Lock now',
+    label: words.lockNow,
     action: 'lockNow',
     accelerator: s.lockNowAccelerator,
     // Locking something already covered means nothing; the item says so by greying out.
@@ -54,7 +54,7 @@ export function trayMenu(s: TrayState): TrayItem[] {
   if (s.view.user.role === 'pupil') {
     items.push({
       kind: 'action',
-      label: 'Hide the screen and tell a teacher',
+      label: words.hideScreen,
       action: 'hideScreen',
       accelerator: HIDE_SCREEN_ACCELERATOR,
       enabled: s.view.screen === 'none' || s.view.screen === 'warning',
@@ -65,5 +65,22 @@ export function trayMenu(s: TrayState): TrayItem[] {
 
 /** The tooltip: one line, as Windows shows it on hover. */
 export function trayTooltip(s: TrayState): string {
-  return `Classlock: ${s.view.user.displayName} (${ROLE_WORDS[s.view.user.role]})`;
+  const words = trayTexts(s.view.locale);
+  return words.tooltip(s.view.user.displayName, words.role[s.view.user.role]);
+}
+
+/**
+ * The policy's notices (the monitoring notice), each opening its screen: the shell adds
+ * these to the menu and sends `{ type: 'showNotice', id }` when one is chosen.
+ */
+export interface TrayNoticeItem {
+  kind: 'notice';
+  label: string;
+  noticeId: string;
+  enabled: boolean;
+}
+
+export function trayNoticeItems(view: View): TrayNoticeItem[] {
+  const notices = view.screen === 'none' ? (view.notices ?? []) : [];
+  return notices.map((n) => ({ kind: 'notice', label: n.title, noticeId: n.id, enabled: true }));
 }

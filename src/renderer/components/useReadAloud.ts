@@ -1,15 +1,26 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 /**
- * "Read it to me" through the platform's own speech synthesis (no network voice). Speech
- * stops when the screen goes away, so it never talks over the next one.
+ * "Read it to me" through the platform's own speech synthesis (no network voice). Offered
+ * only when the computer has a voice (many school images have none); speech stops when the
+ * screen goes away, so it never talks over the next one.
  */
 export function useReadAloud(locale: string) {
   const synth = typeof window.speechSynthesis === 'undefined' ? undefined : window.speechSynthesis;
-  const available = synth !== undefined && typeof SpeechSynthesisUtterance !== 'undefined';
+  const canSpeak = synth !== undefined && typeof SpeechSynthesisUtterance !== 'undefined';
+  const [hasVoice, setHasVoice] = useState(() => voiceCount(synth) > 0);
   const [speaking, setSpeaking] = useState(false);
   // Cancelling one reading fires its 'end' late; only the current reading may say it ended.
   const current = useRef<SpeechSynthesisUtterance | null>(null);
+
+  // Voices load after the page in Chromium: listen for them rather than asking once.
+  useEffect(() => {
+    if (!synth || typeof synth.addEventListener !== 'function') return;
+    const update = () => setHasVoice(voiceCount(synth) > 0);
+    synth.addEventListener('voiceschanged', update);
+    update();
+    return () => synth.removeEventListener('voiceschanged', update);
+  }, [synth]);
 
   const stop = useCallback(() => {
     current.current = null;
@@ -17,26 +28,38 @@ export function useReadAloud(locale: string) {
     setSpeaking(false);
   }, [synth]);
 
+  /** `onHeardToEnd` runs only when the reading finishes by itself, not when it is stopped. */
   const speak = useCallback(
-    (text: string) => {
-      if (!synth || !available) return;
+    (text: string, onHeardToEnd?: () => void) => {
+      if (!synth || !canSpeak) return;
       synth.cancel();
       const utterance = new SpeechSynthesisUtterance(text);
       utterance.lang = locale;
       utterance.rate = 0.9;
       current.current = utterance;
-      const done = () => {
+      utterance.onend = () => {
+        if (current.current !== utterance) return;
+        setSpeaking(false);
+        onHeardToEnd?.();
+      };
+      utterance.onerror = () => {
         if (current.current === utterance) setSpeaking(false);
       };
-      utterance.onend = done;
-      utterance.onerror = done;
       setSpeaking(true);
       synth.speak(utterance);
     },
-    [synth, available, locale],
+    [synth, canSpeak, locale],
   );
 
   useEffect(() => () => synth?.cancel(), [synth]);
 
-  return { available, speaking, speak, stop };
+  return { available: canSpeak && hasVoice, speaking, speak, stop };
+}
+
+function voiceCount(synth: SpeechSynthesis | undefined): number {
+  try {
+    return typeof synth?.getVoices === 'function' ? synth.getVoices().length : 0;
+  } catch {
+    return 0;
+  }
 }

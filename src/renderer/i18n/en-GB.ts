@@ -11,6 +11,7 @@ export const enGB = {
   'app.name': 'Classlock',
   'app.noBridge':
     'Classlock cannot talk to its background service, so it cannot show this screen. Please tell IT.',
+  'app.errorPrefix': 'Error:',
   'app.sendFailed': 'That did not work. Please try again. If it keeps happening, tell IT.',
 
   'title.agreement': 'Agreement',
@@ -20,6 +21,7 @@ export const enGB = {
   'title.blocked': 'Access withdrawn',
   'title.loggingOff': 'Signing out',
   'title.endOfDay': 'The school day is ending',
+  'title.notice': 'Notice',
   'title.none': 'Classlock',
 
   'method.pin': 'PIN',
@@ -34,24 +36,35 @@ export const enGB = {
   'agreement.kicker.staff': 'Staff agreement',
   'agreement.kicker.visitor': 'Visitor agreement',
   'agreement.intro.pupil': 'Please read this. It tells you how to use the school computers safely.',
-  'agreement.intro.staff': 'Please read this agreement, then sign it by typing your full name.',
+  'agreement.intro.staff': 'Please read this agreement, then sign it by typing your name.',
   'agreement.intro.visitor':
     'Please read this agreement. A member of staff must stay with you while you use this computer.',
   'agreement.readAloud': 'Read it to me',
   'agreement.stopReading': 'Stop reading',
-  'agreement.scrollHint': 'Read to the end of the agreement to say “I agree”.',
-  'agreement.scrollHint.pupil': 'Scroll down to the end to say “I agree”.',
+  'agreement.noVoices': 'This computer cannot read aloud. Ask a teacher to read it with you.',
+  'agreement.scrollHint': 'Read to the end of the agreement, then say “I agree”.',
+  'agreement.scrollHint.pupil': 'Scroll down to read it all, then say “I agree”.',
   'agreement.readToEnd': 'You have reached the end.',
+  'agreement.heardToEnd': 'You have listened to the end.',
   'agreement.tick': 'I have read this and I will keep to it',
+  'agreement.tick.promises': 'I will keep my promises',
+  'agreement.changesTitle': 'What has changed since you last agreed',
+  'agreement.errorSummary': 'There is a problem',
+  'agreement.missing.read':
+    'Read the agreement to the end: scroll down to the end, or press “Read it to me” and listen to the end.',
+  'agreement.missing.read.noVoices': 'Read the agreement to the end: scroll down to the end.',
+  'agreement.missing.tick': 'Tick the box to say you will keep to it.',
+  'agreement.missing.name': 'Type your name to sign the agreement.',
   'agreement.accept': 'I agree',
   'agreement.decline': 'I don’t agree',
-  'agreement.typedNameLabel': 'Type your full name to sign',
-  'agreement.typedNameHint': 'Your first name and surname, for example Jane Smith.',
+  'agreement.typedNameLabel': 'Type your name to sign',
+  'agreement.typedNameHint':
+    'Your name as you sign it, for example Jane Smith. If you have one name, that is enough.',
   'agreement.confirmTitle': 'Are you sure?',
   'agreement.confirmBody': 'If you do not agree, you will be signed out of this computer.',
   'agreement.goBack': 'Go back',
   'agreement.signOut': 'Sign me out',
-  'agreement.nameRequired': 'Type your first name and surname to sign the agreement.',
+  'agreement.nameRequired': 'Type your name to sign the agreement. One name is enough.',
   'agreement.saveFailed':
     'Your answer could not be saved. Please try again. If it keeps happening, tell IT.',
 
@@ -83,13 +96,19 @@ export const enGB = {
   'warning.unit_other': 'seconds',
   'warning.lead': 'This computer will lock soon because nobody has used it for a while.',
   'warning.body': 'Move the mouse or press a key to stay signed in.',
+  'warning.body.pupil': 'Click or press a key to stay signed in.',
   'warning.announce_one':
     'This computer will lock in {{count}} second. Move the mouse or press a key to stay signed in.',
   'warning.announce_other':
     'This computer will lock in {{count}} seconds. Move the mouse or press a key to stay signed in.',
+  'warning.announce.pupil_one':
+    'This computer will lock in {{count}} second. Click or press a key to stay signed in.',
+  'warning.announce.pupil_other':
+    'This computer will lock in {{count}} seconds. Click or press a key to stay signed in.',
   'warning.stay': 'Stay signed in',
   'warning.hide': 'Hide the screen and tell a teacher',
   'warning.hideHint': 'Press this if you see something that worries or upsets you.',
+  'warning.hideShortcut': 'You can also press {{shortcut}} at any time.',
 
   'locked.heading': 'This computer is locked',
   'locked.heading.concern': 'The screen is hidden',
@@ -98,6 +117,8 @@ export const enGB = {
   'locked.since': 'Locked since {{time}}',
   'locked.concernBody':
     'You did the right thing. Stay here and tell a teacher. A member of staff will come and help.',
+  'locked.concernTold': '{{who}} has been told and is coming to help.',
+  'locked.concernContact': 'The person who looks after worries like this is {{contact}}.',
   'locked.visitorBody':
     'A member of staff must start this visitor’s session before it can be used.',
   'locked.askTeacher': 'Ask your teacher to unlock this computer.',
@@ -109,6 +130,16 @@ export const enGB = {
   'locked.unlockTitle': 'Unlock',
   'locked.unlockTitle.staff': 'For staff',
   'locked.methodLegend': 'Unlock with',
+  'locked.missing.username': 'Type a username first.',
+  'locked.missing.secret': 'Type it in the box “{{label}}” first.',
+  'locked.noPinTitle': 'No PIN on this computer?',
+  'locked.noPinBody': 'Ask {{itContact}} to unlock it with the IT override code.',
+  'locked.noPinLogoff': 'Or leave it: this session ends by itself at {{time}}.',
+  'locked.forgotTitle': 'Forgotten your PIN?',
+  'locked.forgotReset':
+    'Ask {{itContact}} to reset it. You will choose a new PIN the next time you sign in.',
+  'locked.forgotLdap': 'You can use your school password instead: choose “School password” above.',
+  'locked.forgotOverride': 'Until then, IT can unlock this computer with the IT override code.',
   'locked.username': 'Username',
   'locked.username.staff': 'Staff username',
   'locked.secret.pin': 'Your PIN',
@@ -128,15 +159,15 @@ export const enGB = {
   'unlock.wrong_other': 'That was not right. You have {{count}} more tries before you must wait.',
   'unlock.wait_one': 'Too many tries. Please wait {{count}} second, then try again.',
   'unlock.wait_other': 'Too many tries. Please wait {{count}} seconds, then try again.',
-  'unlock.unavailable':
-    '{{methodName}} cannot be checked right now. Use {{nextName}} instead; it is already chosen.',
+  'unlock.unavailable': '{{methodName}} cannot be checked right now. Use {{nextName}} instead.',
   'unlock.unavailable.noOther':
     '{{methodName}} cannot be checked right now. Please try again in a few minutes, or call IT.',
   'unlock.refused': 'Unlocking was refused.',
   'unlock.pinUnavailable':
-    'There is no PIN for that account that this computer can check. Use {{nextName}} instead; it is already chosen.',
+    'There is no PIN for that account that this computer can check. Use {{nextName}} instead.',
   'unlock.directoryDown':
-    'The school directory cannot be reached, so school passwords cannot be checked right now. Use {{nextName}} instead; it is already chosen.',
+    'The school directory cannot be reached, so school passwords cannot be checked right now. Use {{nextName}} instead.',
+  'unlock.alreadyChosen': 'It is already chosen for you.',
   'unlock.notAllowed': 'That account is not allowed to unlock this session.',
   'session.endedByStaff': 'A member of staff ended this session.',
 
@@ -147,13 +178,17 @@ export const enGB = {
     'Your parent or carer has asked the school not to let you use the internet. You can still use the computer and the school network.',
   'blocked.internetBody': 'You can still use the computer and the school network.',
   'blocked.continue': 'I understand',
-  'blocked.why': 'Why',
+  'blocked.why': 'Why?',
   'blocked.until': 'Until',
   'blocked.untilLifted': 'Until a member of staff lifts it',
   'blocked.whoToSee': 'Who to see',
-  'blocked.logoffIn_one': 'You will be signed out in {{count}} second. Save your work now.',
-  'blocked.logoffIn_other': 'You will be signed out in {{count}} seconds. Save your work now.',
-  'blocked.logoffAt': 'You will be signed out at {{time}}. Save your work now.',
+  'blocked.logoffIn_one': 'You will be signed out in {{count}} second.',
+  'blocked.logoffIn_other': 'You will be signed out in {{count}} seconds.',
+  'blocked.logoffInMinutes_one': 'You will be signed out in about {{count}} minute.',
+  'blocked.logoffInMinutes_other': 'You will be signed out in about {{count}} minutes.',
+  'blocked.logoffAt': 'You will be signed out at {{time}}.',
+  'blocked.saveNow': 'Save your work now.',
+  'blocked.goBack': 'Go back and save my work',
 
   'endOfDay.heading': 'The school day is ending',
   'endOfDay.at_one': 'This computer will sign you out at {{time}}, in about {{count}} minute.',
@@ -172,6 +207,8 @@ export const enGB = {
   'loggingOff.wait': 'Please wait. This takes a few seconds.',
 
   'secondary.useMain': 'Please use the main screen.',
+
+  'notice.close': 'Close',
 } as const;
 
 export type MessageKey = keyof typeof enGB;

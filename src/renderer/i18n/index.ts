@@ -1,14 +1,13 @@
 import i18next from 'i18next';
 import { useMemo } from 'react';
 import type { Message } from '../../shared/view';
-import { enGB, type Catalogue } from './en-GB';
+import { cy } from './cy';
+import { enGB } from './en-GB';
 
-/**
- * The catalogues by BCP 47 tag. Welsh (cy) joins here as `cy: { translation: cy }` with a
- * `Catalogue`; any key it lacks falls back to English.
- */
-const catalogues: Record<string, { translation: Catalogue }> = {
+/** The catalogues by BCP 47 tag; any key one lacks falls back to English. */
+const catalogues: Record<string, { translation: Record<string, string> }> = {
   'en-GB': { translation: enGB },
+  cy: { translation: cy },
 };
 
 const FALLBACK = 'en-GB';

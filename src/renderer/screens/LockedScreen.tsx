@@ -1,5 +1,6 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { Intent } from '../../shared/intents';
+import { InlineError } from '../components/ErrorSummary';
 import { useAnnouncement, useFocusOnShow } from '../components/focus';
 import { formatTime } from '../i18n';
 import type { ScreenProps, ViewOf } from './types';
@@ -9,7 +10,14 @@ type Method = ViewOf<'locked'>['methods'][number];
 export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked'>) {
   const { t, message, locale } = texts;
   const ids = { title: useId(), rules: useId(), unlock: useId() };
-  const heading =
+  // With one way to unlock (or none here), the heading takes focus: never a staff field in
+  // front of a child. With several, the choice of method does (in the unlock box).
+  const heading = useRef<HTMLHeadingElement>(null);
+  const choosing = display === 'primary' && view.methods.length > 1;
+  useEffect(() => {
+    if (!choosing) heading.current?.focus({ preventScroll: true });
+  }, [choosing]);
+  const title =
     view.reason === 'concern'
       ? t('locked.heading.concern')
       : view.reason === 'visitorAuthorisation'
@@ -27,12 +35,20 @@ export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked
   return (
     <section className={`panel panel-lock reason-${view.reason}`} aria-labelledby={ids.title}>
       <div className="lock-summary">
-        <h1 id={ids.title} tabIndex={-1}>
-          {heading}
+        {view.organisation && <p className="kicker">{view.organisation.name}</p>}
+        <h1 id={ids.title} ref={heading} tabIndex={-1}>
+          {title}
         </h1>
         <p className="lead">{t('locked.owner', { name: view.user.displayName })}</p>
         <p className="meta">{t('locked.since', { time: formatTime(view.since, locale) })}</p>
         {body && <p className="lead lead-strong">{body}</p>}
+        {view.reason === 'concern' && (view.toldWho || view.safeguardingContact) && (
+          <p className="lead">
+            {view.toldWho
+              ? t('locked.concernTold', { who: view.toldWho })
+              : t('locked.concernContact', { contact: view.safeguardingContact! })}
+          </p>
+        )}
         {view.logoffAt !== undefined && (
           <p className="meta">
             {t(view.logoffReason === 'endOfDay' ? 'locked.logoffAt.endOfDay' : 'locked.logoffAt', {
@@ -61,6 +77,7 @@ export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked
             view={view}
             send={send}
             t={t}
+            locale={locale}
             message={view.message ? message(view.message) : undefined}
           />
         )
@@ -73,17 +90,28 @@ function UnlockBox({
   view,
   send,
   t,
+  locale,
   message,
 }: {
   view: ViewOf<'locked'>;
   send: (i: Intent) => void;
   t: ScreenProps<'locked'>['texts']['t'];
+  locale: string;
   message: string | undefined;
 }) {
-  const ids = { title: useId(), user: useId(), secret: useId(), message: useId() };
+  const ids = {
+    title: useId(),
+    user: useId(),
+    userError: useId(),
+    secret: useId(),
+    secretError: useId(),
+    message: useId(),
+  };
   const [chosen, setChosen] = useState<Method>(view.methods[0]!);
   const [username, setUsername] = useState('');
   const [secret, setSecret] = useState('');
+  /** Pressed with a box still empty: say which, beside it (no greyed-out buttons). */
+  const [pressedEarly, setPressedEarly] = useState(false);
   // When the core offers another method (the directory is down), switch to it at once, so
   // the way forward is already in front of the user; the typed secret was for the old one.
   const [offered, setOffered] = useState(view.suggestedMethod);
@@ -97,14 +125,36 @@ function UnlockBox({
   const method = view.methods.includes(chosen) ? chosen : view.methods[0]!;
   const forStaff = view.unlockBy === 'staff';
   const askUsername = forStaff || method === 'override';
-  const firstField = useFocusOnShow<HTMLInputElement>();
+  const firstChoice = useFocusOnShow<HTMLInputElement>(view.methods.length > 1);
+  const itContact = view.organisation?.itContact;
 
-  // The core refreshes the wait every second; the button waits while it says to.
+  // The core refreshes the wait every second; a press during it sends nothing, and the
+  // message above the buttons already says how long is left.
   const waiting = view.waitUntil !== undefined;
-  const ready = secret.length > 0 && (!askUsername || username.trim().length > 0) && !waiting;
+  const missingUser = askUsername && username.trim().length === 0;
+  const missingSecret = secret.length === 0;
+  const secretLabel = t(forStaff ? `locked.secret.staff.${method}` : `locked.secret.${method}`);
+  const userError = pressedEarly && missingUser ? t('locked.missing.username') : undefined;
+  const secretError =
+    pressedEarly && missingSecret ? t('locked.missing.secret', { label: secretLabel }) : undefined;
+  const ready = (): boolean => {
+    if (waiting) return false;
+    if (missingUser || missingSecret) {
+      setPressedEarly(true);
+      document.getElementById(missingUser ? ids.user : ids.secret)?.focus();
+      return false;
+    }
+    setPressedEarly(false);
+    return true;
+  };
+  // "It is already chosen" only while it is: the user may have picked another method since.
+  const shown =
+    message && view.suggestedMethod && method === view.suggestedMethod
+      ? `${message} ${t('unlock.alreadyChosen')}`
+      : message;
   // The wait is announced when it starts, not on each refresh; other messages each time.
   const spoken = useAnnouncement(
-    message ?? '',
+    shown ?? '',
     view.message?.key === 'unlock.wait' ? 'wait' : `${view.message?.key}:${view.failedAttempts}`,
   );
 
@@ -115,14 +165,17 @@ function UnlockBox({
   });
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    if (!ready) return;
+    if (!ready()) return;
     send({ type: 'unlock', ...credentials() });
     setSecret('');
+    // The answer may offer the same other method again: let it switch again.
+    setOffered(undefined);
   };
   const endSession = () => {
-    if (!ready) return;
+    if (!ready()) return;
     send({ type: 'endSession', ...credentials() });
     setSecret('');
+    setOffered(undefined);
   };
 
   const submitLabel =
@@ -137,6 +190,15 @@ function UnlockBox({
       <h2 id={ids.title} className="subheading">
         {forStaff ? t('locked.unlockTitle.staff') : t('locked.unlockTitle')}
       </h2>
+      {forStaff && view.methods.includes('pin') && itContact && (
+        <div className="callout" data-testid="no-pin">
+          <p className="callout-title">{t('locked.noPinTitle')}</p>
+          <p>{t('locked.noPinBody', { itContact })}</p>
+          {view.logoffAt !== undefined && (
+            <p>{t('locked.noPinLogoff', { time: formatTime(view.logoffAt, locale) })}</p>
+          )}
+        </div>
+      )}
       {view.methods.length > 1 && (
         <fieldset className="methods">
           <legend>{t('locked.methodLegend')}</legend>
@@ -146,6 +208,7 @@ function UnlockBox({
                 type="radio"
                 name="method"
                 value={m}
+                ref={m === method ? firstChoice : undefined}
                 checked={m === method}
                 onChange={() => {
                   setChosen(m);
@@ -162,8 +225,8 @@ function UnlockBox({
           <label htmlFor={ids.user}>
             {forStaff ? t('locked.username.staff') : t('locked.username')}
           </label>
+          <InlineError id={ids.userError} text={userError} prefix={t('app.errorPrefix')} />
           <input
-            ref={firstField}
             id={ids.user}
             type="text"
             autoComplete="username"
@@ -171,43 +234,46 @@ function UnlockBox({
             spellCheck={false}
             value={username}
             onChange={(e) => setUsername(e.target.value)}
+            aria-describedby={userError ? ids.userError : undefined}
+            aria-invalid={userError ? true : undefined}
             maxLength={256}
           />
         </div>
       )}
       <div className="field">
-        <label htmlFor={ids.secret}>
-          {t(forStaff ? `locked.secret.staff.${method}` : `locked.secret.${method}`)}
-        </label>
+        <label htmlFor={ids.secret}>{secretLabel}</label>
+        <InlineError id={ids.secretError} text={secretError} prefix={t('app.errorPrefix')} />
         <input
-          ref={askUsername ? undefined : firstField}
           id={ids.secret}
           type="password"
           autoComplete="current-password"
           value={secret}
           onChange={(e) => setSecret(e.target.value)}
-          aria-describedby={ids.message}
-          aria-invalid={message && !waiting ? true : undefined}
+          aria-describedby={secretError ? `${ids.secretError} ${ids.message}` : ids.message}
+          aria-invalid={secretError || (message && !waiting) ? true : undefined}
           maxLength={256}
         />
       </div>
-      <p id={ids.message} className={message ? 'alert' : 'alert alert-empty'} aria-hidden="true">
-        {message}
+      {method === 'pin' && (
+        <details className="forgot">
+          <summary>{t('locked.forgotTitle')}</summary>
+          {itContact && <p>{t('locked.forgotReset', { itContact })}</p>}
+          {view.methods.includes('ldap') && <p>{t('locked.forgotLdap')}</p>}
+          <p>{t('locked.forgotOverride')}</p>
+        </details>
+      )}
+      <p id={ids.message} className={shown ? 'alert' : 'alert alert-empty'} aria-hidden="true">
+        {shown}
       </p>
       <p className="visually-hidden" role="status" aria-atomic="true">
         {spoken}
       </p>
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={!ready}>
+        <button type="submit" className="button button-primary">
           {submitLabel}
         </button>
         {view.canEndSession && (
-          <button
-            type="button"
-            className="button button-secondary"
-            disabled={!ready}
-            onClick={endSession}
-          >
+          <button type="button" className="button button-secondary" onClick={endSession}>
             {t('locked.endSession')}
           </button>
         )}
