@@ -10,7 +10,8 @@ const targets = [
     entry: 'src/main/main.ts',
     outfile: 'dist/main/main.cjs',
     format: 'cjs',
-    external: ['electron'],
+    // koffi ships native binaries per platform; dbus-next is kept whole for its optional parts.
+    external: ['electron', 'koffi', 'dbus-next'],
   },
   {
     entry: 'src/preload/preload.ts',

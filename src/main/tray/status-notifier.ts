@@ -1,0 +1,37 @@
+import dbus from 'dbus-next';
+import { withTimeout, type Bus } from '../idle/dbus-idle';
+
+/**
+ * Electron's Linux tray icon is a StatusNotifierItem: it shows only where a host watches for
+ * them on the session bus (KDE, Cinnamon, Xfce and MATE panels, GNOME with the AppIndicator
+ * extension). Vanilla GNOME has none and Electron reports no error, so the tray's "lock now"
+ * and "hide the screen" silently vanish there. undefined: the bus could not be asked.
+ */
+export async function statusNotifierHostPresent(busAddress?: string): Promise<boolean | undefined> {
+  let bus: Bus;
+  try {
+    bus = dbus.sessionBus(busAddress ? { busAddress } : {});
+    bus.on('error', () => undefined);
+  } catch {
+    return undefined;
+  }
+  try {
+    const obj = await withTimeout(
+      bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus'),
+      2000,
+      'the session bus',
+    );
+    const iface = obj.getInterface('org.freedesktop.DBus') as unknown as {
+      NameHasOwner(name: string): Promise<boolean>;
+    };
+    return await withTimeout(
+      iface.NameHasOwner('org.kde.StatusNotifierWatcher'),
+      2000,
+      'the session bus',
+    );
+  } catch {
+    return undefined;
+  } finally {
+    bus.disconnect();
+  }
+}
