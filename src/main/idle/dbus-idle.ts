@@ -34,18 +34,45 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
+export interface OpenBus {
+  bus: Bus;
+  /** Rejects when the connection fails, so callers stop waiting at once rather than at a timeout. */
+  broken: Promise<never>;
+}
+
+/** The session bus, or undefined; an unreachable bus emits 'error', which would otherwise end the app. */
+export function openSessionBus(busAddress?: string): OpenBus | undefined {
+  try {
+    const bus = dbus.sessionBus(busAddress ? { busAddress } : {});
+    const broken = new Promise<never>((_, reject) => {
+      bus.on('error', (err: unknown) =>
+        reject(err instanceof Error ? err : new Error(String(err))),
+      );
+    });
+    broken.catch(() => undefined);
+    return { bus, broken };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Asks the bus, giving up at the first of: an answer, a broken connection, 2 s. */
+export function ask<T>(open: OpenBus, p: Promise<T>, what: string): Promise<T> {
+  return withTimeout(Promise.race([p, open.broken]), 2000, what);
+}
+
 async function probe(
-  bus: Bus,
+  open: OpenBus,
   spec: typeof MUTTER,
   method: string,
   toSeconds: (v: unknown) => number,
 ): Promise<(() => Promise<number>) | undefined> {
   try {
-    const obj = await withTimeout(bus.getProxyObject(spec.service, spec.path), 2000, spec.service);
+    const obj = await ask(open, open.bus.getProxyObject(spec.service, spec.path), spec.service);
     const iface = obj.getInterface(spec.iface) as unknown as Record<string, () => Promise<unknown>>;
     const call = iface[method];
     if (!call) return undefined;
-    const read = async () => toSeconds(await withTimeout(call.call(iface), 2000, spec.service));
+    const read = async () => toSeconds(await ask(open, call.call(iface), spec.service));
     await read();
     return read;
   } catch {
@@ -57,19 +84,13 @@ async function probe(
 export async function findDesktopIdleClock(
   busAddress?: string,
 ): Promise<DesktopIdleClock | undefined> {
-  let bus: Bus;
-  try {
-    bus = dbus.sessionBus(busAddress ? { busAddress } : {});
-    // An unreachable bus emits 'error' rather than throwing; unhandled it would end the app.
-    bus.on('error', () => undefined);
-  } catch {
-    return undefined;
-  }
-  const mutter = await probe(bus, MUTTER, 'GetIdletime', (v) => Math.floor(Number(v) / 1000));
-  if (mutter) return { name: 'GNOME idle monitor', read: mutter, close: () => bus.disconnect() };
-  const saver = await probe(bus, SCREENSAVER, 'GetSessionIdleTime', (v) => Math.floor(Number(v)));
-  if (saver)
-    return { name: 'desktop screensaver service', read: saver, close: () => bus.disconnect() };
-  bus.disconnect();
+  const open = openSessionBus(busAddress);
+  if (!open) return undefined;
+  const close = () => open.bus.disconnect();
+  const mutter = await probe(open, MUTTER, 'GetIdletime', (v) => Math.floor(Number(v) / 1000));
+  if (mutter) return { name: 'GNOME idle monitor', read: mutter, close };
+  const saver = await probe(open, SCREENSAVER, 'GetSessionIdleTime', (v) => Math.floor(Number(v)));
+  if (saver) return { name: 'desktop screensaver service', read: saver, close };
+  close();
   return undefined;
 }

@@ -1,5 +1,4 @@
-import dbus from 'dbus-next';
-import { withTimeout, type Bus } from '../idle/dbus-idle';
+import { ask, openSessionBus } from '../idle/dbus-idle';
 
 /**
  * Electron's Linux tray icon is a StatusNotifierItem: it shows only where a host watches for
@@ -8,30 +7,21 @@ import { withTimeout, type Bus } from '../idle/dbus-idle';
  * and "hide the screen" silently vanish there. undefined: the bus could not be asked.
  */
 export async function statusNotifierHostPresent(busAddress?: string): Promise<boolean | undefined> {
-  let bus: Bus;
+  const open = openSessionBus(busAddress);
+  if (!open) return undefined;
   try {
-    bus = dbus.sessionBus(busAddress ? { busAddress } : {});
-    bus.on('error', () => undefined);
-  } catch {
-    return undefined;
-  }
-  try {
-    const obj = await withTimeout(
-      bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus'),
-      2000,
+    const obj = await ask(
+      open,
+      open.bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus'),
       'the session bus',
     );
     const iface = obj.getInterface('org.freedesktop.DBus') as unknown as {
       NameHasOwner(name: string): Promise<boolean>;
     };
-    return await withTimeout(
-      iface.NameHasOwner('org.kde.StatusNotifierWatcher'),
-      2000,
-      'the session bus',
-    );
+    return await ask(open, iface.NameHasOwner('org.kde.StatusNotifierWatcher'), 'the session bus');
   } catch {
     return undefined;
   } finally {
-    bus.disconnect();
+    open.bus.disconnect();
   }
 }
