@@ -66,7 +66,8 @@ const selfTest = process.argv.includes('--self-test');
 
 // One Classlock per desktop session: a second start (a user double-clicking the shortcut,
 // a login script running twice) leaves the first in charge (security/early-start.ts).
-if (earlyStart(app, log)) {
+const early = earlyStart(app, log, selfTest);
+if (early.proceed) {
   // Lock windows are recreated, never all closed for good: do not quit when none is left.
   app.on('window-all-closed', () => undefined);
   app.on('second-instance', () => log('A second Classlock start was refused.'));
@@ -80,6 +81,10 @@ if (earlyStart(app, log)) {
             rendererIndex,
             rendererIndexUrl,
             log: (m) => console.log(m),
+            classlockRunning: early.classlockRunning,
+            ...(early.displayServerProblem
+              ? { displayServerProblem: early.displayServerProblem }
+              : {}),
           })
         : start(),
     )

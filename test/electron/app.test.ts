@@ -191,7 +191,15 @@ suite(
       );
       const lines = r.stdout.split('\n').filter((l) => /^(PASS|FAIL) /.test(l));
       const names = lines.map((l) => l.split(/\s+/)[1]);
-      expect(names).toEqual(['covers', 'focus', 'sandbox', 'idle', 'shortcuts', 'tray']);
+      // A Wayland session without the XWayland switch adds a failing 'display' line.
+      expect(names.slice(0, 6)).toEqual([
+        'covers',
+        'focus',
+        'sandbox',
+        'idle',
+        'shortcuts',
+        'tray',
+      ]);
       const failed = lines.filter((l) => l.startsWith('FAIL'));
       for (const l of failed) expect(l).toMatch(/what to do: /);
       expect(r.status).toBe(failed.length ? 1 : 0);

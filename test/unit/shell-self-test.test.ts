@@ -73,6 +73,14 @@ describe('the self-test checks', () => {
       checkHotkeys([{ name: 'lockNow', accelerator: 'Alt+Shift+L', registered: true }], true)
         .detail,
     ).toMatch(/Wayland/);
+    // Run beside the user's own Classlock, "taken" means Classlock holds them.
+    expect(
+      checkHotkeys(
+        [{ name: 'lockNow', accelerator: 'Alt+Shift+L', registered: false }],
+        false,
+        true,
+      ),
+    ).toMatchObject({ ok: true, detail: expect.stringMatching(/already running/) });
     expect(checkTray({ tray: true, control: true, reason: 'no host' })).toMatchObject({
       ok: true,
       detail: expect.stringMatching(/on-screen control/),

@@ -14,17 +14,36 @@ import {
  * What must happen before the app is ready, in order: run under XWayland on a Wayland
  * session (a relaunch, since Chromium chose its platform before this code ran), drop
  * hardware acceleration after a GPU crash, keep the Windows profile local, and take the
- * single-instance lock. Returns false when this process should end (a relaunch is under
- * way, or another Classlock already guards this session).
+ * single-instance lock. `proceed` is false when this process should end (a relaunch is
+ * under way, or another Classlock already guards this session).
+ *
+ * The self-test neither relaunches (the technician's terminal would see the first
+ * process's exit status, not the test's) nor stops for a running Classlock: it reports
+ * both instead.
  */
-export function earlyStart(app: App, log: (m: string) => void): boolean {
+export interface EarlyStart {
+  proceed: boolean;
+  /** Another Classlock of this user runs in this session (it holds the shortcuts). */
+  classlockRunning: boolean;
+  /** Wayland without XWayland's switch: what the self-test reports. */
+  displayServerProblem?: string;
+}
+
+export function earlyStart(app: App, log: (m: string) => void, selfTest = false): EarlyStart {
   const args = process.argv.slice(1);
   const plan = displayServerPlan(process.platform, process.env, args);
+  if (plan.action === 'relaunch' && selfTest) {
+    return {
+      proceed: true,
+      classlockRunning: false,
+      displayServerProblem: `running natively on Wayland; start it as the launcher does, with ${plan.args.at(-1)}`,
+    };
+  }
   if (plan.action === 'relaunch') {
     log(plan.note);
     app.relaunch({ args: plan.args });
     app.exit(0);
-    return false;
+    return { proceed: false, classlockRunning: false };
   }
   if (plan.note) log(plan.note);
 
@@ -49,13 +68,14 @@ export function earlyStart(app: App, log: (m: string) => void): boolean {
         me: { host: hostname(), pid: process.pid },
         alive: processAlive,
       });
+  if (verdict.action === 'exit' && selfTest) return { proceed: true, classlockRunning: true };
   if (verdict.action === 'exit') {
     log(`Not starting: ${verdict.why}.`);
     app.exit(0);
-    return false;
+    return { proceed: false, classlockRunning: true };
   }
   if (verdict.action === 'runUnlocked') {
     log(`Starting without the single-instance lock: ${verdict.why}.`);
   }
-  return true;
+  return { proceed: true, classlockRunning: false };
 }

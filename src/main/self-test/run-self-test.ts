@@ -38,6 +38,10 @@ export interface SelfTestOptions {
   log: (line: string) => void;
   /** How long to watch the idle clock; nobody may touch the PC meanwhile. */
   idleSeconds?: number;
+  /** The user's own Classlock is running (it holds the shortcuts). */
+  classlockRunning?: boolean;
+  /** Running natively on Wayland: where the covers cannot place themselves. */
+  displayServerProblem?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -130,7 +134,15 @@ export async function runSelfTest(o: SelfTestOptions): Promise<void> {
     ]);
     globalShortcut.unregisterAll();
     const wayland = process.platform === 'linux' && process.env.XDG_SESSION_TYPE === 'wayland';
-    results.push(checkHotkeys(hk, wayland));
+    results.push(checkHotkeys(hk, wayland, o.classlockRunning ?? false));
+    if (o.displayServerProblem) {
+      results.push({
+        name: 'display',
+        ok: false,
+        detail: o.displayServerProblem,
+        fix: 'start Classlock with --ozone-platform=x11 (the installed launcher does)',
+      });
+    }
     const host = process.platform === 'linux' ? await statusNotifierHostPresent() : undefined;
     results.push(checkTray(trayPlan({ platform: process.platform, statusNotifierHost: host })));
   } catch (err) {
