@@ -69,6 +69,8 @@ export class FakeWindow extends EventEmitter {
   focused = false;
   onTop: string | null = null;
   allWorkspaces = false;
+  /** A window the window manager will not move or resize (it keeps its bounds). */
+  pinned = false;
   bounds: StandInBounds;
   /** Everything done to the window, in order, with whether it was visible at the time. */
   readonly calls: { call: string; visible: boolean; fullscreen: boolean }[] = [];
@@ -163,6 +165,10 @@ export class FakeWindow extends EventEmitter {
   }
   setFullScreen(flag: boolean) {
     this.note(`setFullScreen(${flag})`);
+    if (this.pinned) {
+      if (this.visible) this.fullscreen = flag;
+      return;
+    }
     const leaving = this.fullscreen && !flag;
     if (standIn.platform === 'win32') {
       this.fullscreen = flag;
@@ -185,6 +191,7 @@ export class FakeWindow extends EventEmitter {
   private restore: StandInBounds = { x: 0, y: 0, width: 800, height: 600 };
   setBounds(b: StandInBounds) {
     this.note('setBounds');
+    if (this.pinned) return;
     if (this.fullscreen) {
       this.restore = { ...b };
       return;

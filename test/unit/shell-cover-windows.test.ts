@@ -161,6 +161,33 @@ describe('covers on Linux', () => {
   });
 });
 
+describe('a window manager that will not move a cover', () => {
+  it('is asked a bounded number of times, then the log says so, instead of flickering forever', async () => {
+    standIn.reset('linux', [laptop, projector]);
+    await make({ watchMs: 2 });
+    lw.present(locked);
+    await lw.settled();
+    standIn.live()[1]!.pinned = true;
+    // The projector is moved in the display settings; its cover cannot follow.
+    standIn.setDisplays([laptop, { ...projector, bounds: { ...projector.bounds, x: 5000 } }]);
+    await vi.waitFor(() => expect(logs.some((l) => /not moving them again/.test(l))).toBe(true), {
+      timeout: 5000,
+    });
+    // Some more checks go by: nothing more is tried.
+    await new Promise((r) => setTimeout(r, 30));
+    await lw.settled();
+    const placed = logs.filter((l) => /display 2 could not be placed/.test(l));
+    // Once for the display change, then at most three re-tries.
+    expect(placed.length).toBeGreaterThan(1);
+    expect(placed.length).toBeLessThanOrEqual(4);
+    expect(logs.filter((l) => /not moving them again/.test(l))).toHaveLength(1);
+    expect(lw.problems()).toEqual([
+      'the cover for display 2 is off every screen',
+      'display 2 has no cover',
+    ]);
+  });
+});
+
 describe('covers on Windows', () => {
   it('a display change after an unlock leaves no phantom cover', async () => {
     standIn.reset('win32', [laptop, projector]);

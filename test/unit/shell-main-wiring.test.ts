@@ -140,7 +140,7 @@ beforeAll(async () => {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['electron', 'koffi', 'dbus-next'],
+    external: ['electron', 'koffi', 'x11', 'usocket'],
     logLevel: 'silent',
   });
   await writeFile(join(dir, 'electron-stand-in.cjs'), STAND_IN);
@@ -152,8 +152,6 @@ beforeAll(async () => {
       // No desktop bus here: no tray host can answer, so the on-screen control appears.
       DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}`,
       XDG_SESSION_TYPE: 'x11',
-      // The bundle leaves koffi and dbus-next outside, as the packaged app does.
-      NODE_PATH: join(process.cwd(), 'node_modules'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

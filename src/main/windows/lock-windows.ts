@@ -44,6 +44,7 @@ interface LockWindow {
 }
 
 const asCover = (w: BrowserWindow) => w as unknown as CoverWindow;
+const MAX_REPLACE_TRIES = 3;
 
 /**
  * One window per display, created hidden at start and kept painted (no background
@@ -65,6 +66,8 @@ export class LockWindows {
   private watch: ReturnType<typeof setInterval> | undefined;
   private focusing: Promise<FocusResult> | undefined;
   private lastFocus: FocusResult | undefined;
+  /** Re-placements tried since the covers were last right: bounded, so a refusing window manager cannot make them flicker forever. */
+  private replaceTries = 0;
   private readonly settle: Settle;
   private readonly now: () => number;
 
@@ -171,6 +174,7 @@ export class LockWindows {
   }
 
   private relayout(): void {
+    this.replaceTries = 0;
     this.enqueue(async () => {
       const displays = this.displays();
       const plan = planLayout(displays, electronScreen.getPrimaryDisplay().id, [
@@ -192,10 +196,10 @@ export class LockWindows {
         }
         const display = displays.find((d) => d.id === k.displayId);
         if (!display || w.win.isDestroyed()) continue;
-        if (w.win.isVisible()) await this.place(w, display, displays);
-        // A hidden window may be moved, but never taken in or out of full screen (that
-        // would show it); a full-screen hidden one is placed when it is next shown.
-        else if (!w.win.isFullScreen()) w.win.setBounds(display.bounds);
+        // A shown cover is placed by showAll below. A hidden one may be moved, but never
+        // taken in or out of full screen (that would show it); a full-screen hidden one is
+        // placed when it is next shown.
+        if (!w.win.isVisible() && !w.win.isFullScreen()) w.win.setBounds(display.bounds);
       }
       for (const c of plan.create) {
         this.windows.set(c.displayId, this.create(c.displayId, c.bounds, c.role));
@@ -393,8 +397,21 @@ export class LockWindows {
       const moved = followCurrentDesktop(covers, this.opts.virtualDesktops);
       if (moved) this.opts.log(`Moved ${moved} cover(s) to the virtual desktop in use.`);
     }
-    if (this.problems().length) this.enqueue(() => this.showAll());
-    else if (!this.hasFocus()) void this.focusPrimary();
+    const problems = this.problems();
+    if (!problems.length) {
+      this.replaceTries = 0;
+      if (!this.hasFocus()) void this.focusPrimary();
+      return;
+    }
+    if (this.replaceTries < MAX_REPLACE_TRIES) {
+      this.replaceTries++;
+      this.enqueue(() => this.showAll());
+    } else if (this.replaceTries === MAX_REPLACE_TRIES) {
+      this.replaceTries++;
+      this.opts.log(
+        `The covers are still wrong (${problems.join('; ')}); not moving them again until the displays change.`,
+      );
+    }
   }
 
   /**
