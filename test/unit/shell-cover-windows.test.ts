@@ -10,8 +10,9 @@ vi.mock('electron', async () => (await import('../support/electron-stand-in')).s
 
 const { LockWindows } = await import('../../src/main/windows/lock-windows');
 const { coverageProblems } = await import('../../src/main/windows/layout');
-const { RendererRecovery, RELOAD_MEMORY_MS } =
+const { RendererRecovery, RELOAD_MEMORY_MS, HUNG_GRACE_MS } =
   await import('../../src/main/windows/renderer-recovery');
+const { followCurrentDesktop } = await import('../../src/main/windows/virtual-desktops');
 
 const user = { account: 'SCHOOL\\mjones', displayName: 'mjones', role: 'staff' as const };
 const none: View = { screen: 'none', locale: 'en-GB', user };
@@ -296,5 +297,75 @@ describe('a lock screen that stops', () => {
     t += 1000;
     expect(r.next()).toBe('recreate');
     expect(r.next()).toBe('reload');
+  });
+});
+
+describe('a hung lock screen', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is reloaded once it has been unresponsive past the grace period, not before', async () => {
+    standIn.reset('linux', [laptop]);
+    await make();
+    lw.present(locked);
+    await lw.settled();
+    vi.useFakeTimers();
+    const w = standIn.live()[0]!;
+    w.webContents.emit('unresponsive');
+    vi.advanceTimersByTime(HUNG_GRACE_MS - 1);
+    w.webContents.emit('responsive');
+    vi.advanceTimersByTime(HUNG_GRACE_MS);
+    expect(w.webContents.crashes).toBe(0);
+    w.webContents.emit('unresponsive');
+    vi.advanceTimersByTime(HUNG_GRACE_MS);
+    expect(w.webContents.crashes).toBe(1);
+    expect(w.loads).toHaveLength(2);
+  });
+});
+
+describe('virtual desktops (Windows)', () => {
+  const win = (visible = true) => {
+    standIn.reset('win32', [laptop]);
+    const w = new (standIn.module.BrowserWindow as typeof FakeWindow)({ ...laptop.bounds });
+    if (visible) w.showInactive();
+    return w;
+  };
+
+  it('a pupil opening a new desktop finds the cover there: it is moved to the desktop in use', () => {
+    const w = win();
+    const onCurrent = new Set<unknown>();
+    const moved = followCurrentDesktop([w as never], {
+      isOnCurrent: (x) => onCurrent.has(x),
+      moveToCurrent: (x) => (onCurrent.add(x), true),
+    });
+    expect(moved).toBe(1);
+    expect(onCurrent.has(w)).toBe(true);
+    expect(
+      followCurrentDesktop([w as never], { isOnCurrent: () => true, moveToCurrent: () => false }),
+    ).toBe(0);
+  });
+
+  it('when Windows will not move it, the cover is hidden and shown again, which brings it to the desktop in use', () => {
+    const w = win();
+    followCurrentDesktop([w as never], { isOnCurrent: () => false, moveToCurrent: () => false });
+    expect(w.calls.map((c) => c.call).slice(-2)).toEqual(['hide', 'showInactive']);
+    expect(w.visible).toBe(true);
+  });
+
+  it('leaves hidden covers, and covers Windows cannot judge, alone', () => {
+    const hidden = win(false);
+    expect(
+      followCurrentDesktop([hidden as never], {
+        isOnCurrent: () => false,
+        moveToCurrent: () => false,
+      }),
+    ).toBe(0);
+    expect(hidden.visible).toBe(false);
+    const shown = win();
+    expect(
+      followCurrentDesktop([shown as never], {
+        isOnCurrent: () => undefined,
+        moveToCurrent: () => false,
+      }),
+    ).toBe(0);
   });
 });
