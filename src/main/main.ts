@@ -24,19 +24,18 @@ import { LinuxSession } from './os/linux-session';
 import type { OsSession } from './os/os-session';
 import { sessionAccount } from './os/session-account';
 import { WindowsSession } from './os/windows-session';
-import { findDesktopIdleClock } from './idle/dbus-idle';
-import { ResilientIdleSource, type IdleSourceStatus } from './idle/idle-source';
+import type { IdleSourceStatus } from './idle/idle-source';
+import { platformIdleSource } from './idle/platform-idle';
 import { earlyStart } from './security/early-start';
 import { hardenApp } from './security/harden';
 import { buildShellReport } from './self-test/shell-report';
 import { runSelfTest } from './self-test/run-self-test';
 import { DesktopControls } from './tray/desktop-controls';
-import { raiseAgainRoute } from './windows/focus-guard';
 import { RELAUNCH_LOCKED_SWITCH } from './windows/gpu-fallback';
 import { watchGpu } from './windows/gpu-watch';
 import { LockWindows } from './windows/lock-windows';
 import { windowsVisibleFor } from './windows/layout';
-import { win32ForegroundRoute } from './windows/win32-foreground';
+import { platformForegroundRoute } from './windows/win32-foreground';
 import { win32VirtualDesktops } from './windows/win32-virtual-desktops';
 
 /**
@@ -109,10 +108,7 @@ async function start(): Promise<void> {
     allowDevTools: !app.isPackaged,
     log,
     onDisplaysChanged: () => late.boot?.runtime.displaysChanged(),
-    foregroundRoute:
-      process.platform === 'win32'
-        ? (win32ForegroundRoute(log) ?? raiseAgainRoute)
-        : raiseAgainRoute,
+    foregroundRoute: platformForegroundRoute(log),
     ...(process.platform === 'win32' ? { virtualDesktops: win32VirtualDesktops(log) } : {}),
   });
   watchGpu(app, {
@@ -195,25 +191,27 @@ async function start(): Promise<void> {
   // The idle clock: Electron's, the desktop's over D-Bus, or a timer the policy allows.
   let idleStatus: IdleSourceStatus | undefined;
   let desktopOpenedAt = Date.now();
-  const idleSource = new ResilientIdleSource({
+  const idleSource = platformIdleSource({
     os: powerMonitor,
-    findDesktopClock: () =>
-      process.platform === 'linux' ? findDesktopIdleClock() : Promise.resolve(undefined),
-    preferDesktopClock: process.platform === 'linux' && process.env.XDG_SESSION_TYPE === 'wayland',
-    now: Date.now,
     lockWithoutIdleSource: () => runtime.snapshot().facts.timeouts.lockWithoutIdleSource === true,
     desktopOpenedAt: () => desktopOpenedAt,
     onStatus: (s) => {
       idleStatus = s;
       log(`Idle clock: ${s.detail}`);
       reportShell();
+      // Called only once polling runs, after the tray exists.
+      refreshTray();
     },
   });
-  // What the service cannot see, for its audit (sent by the service client once it exists).
-  const reportShell = () =>
-    log(
-      `Shell report: ${JSON.stringify(buildShellReport({ ...(idleStatus ? { idle: idleStatus } : {}), hotkeys: controls.hotkeys, ...(controls.plan ? { tray: controls.plan } : {}) }))}`,
-    );
+  // What the service cannot see, for its audit: the service client sends shellReport()
+  // as the protocol's shellReport message; until it exists the report goes to the log.
+  const shellReport = () =>
+    buildShellReport({
+      ...(idleStatus ? { idle: idleStatus } : {}),
+      hotkeys: controls.hotkeys,
+      ...(controls.plan ? { tray: controls.plan } : {}),
+    });
+  const reportShell = () => log(`Shell report: ${JSON.stringify(shellReport())}`);
 
   let lastScreen = runtime.view().screen;
   const refreshTray = () => {

@@ -1,8 +1,8 @@
 import { globalShortcut, ipcMain, powerMonitor, screen, type App } from 'electron';
 import { readFile } from 'node:fs/promises';
 import type { View } from '../../shared/view';
-import { findDesktopIdleClock } from '../idle/dbus-idle';
-import { ResilientIdleSource, type IdleSourceStatus } from '../idle/idle-source';
+import type { IdleSourceStatus } from '../idle/idle-source';
+import { platformIdleSource } from '../idle/platform-idle';
 import type { IdleSample } from '../idle/idle-health';
 import { registerIpc } from '../ipc/ipc-adapter';
 import { defaultConfigSources } from '../../core/config/default-sources';
@@ -12,9 +12,8 @@ import { devOverrides } from '../config/machine-paths';
 import { chooseHotkey, registerHotkeys } from '../tray/hotkeys';
 import { statusNotifierHostPresent } from '../tray/status-notifier';
 import { trayPlan } from '../tray/tray-plan';
-import { raiseAgainRoute } from '../windows/focus-guard';
 import { LockWindows } from '../windows/lock-windows';
-import { win32ForegroundRoute } from '../windows/win32-foreground';
+import { platformForegroundRoute } from '../windows/win32-foreground';
 import {
   checkCovers,
   checkFocus,
@@ -79,10 +78,7 @@ export async function runSelfTest(o: SelfTestOptions): Promise<void> {
     rendererIndex: o.rendererIndex,
     allowDevTools: false,
     log: (m) => say(`  (${m})`),
-    foregroundRoute:
-      process.platform === 'win32'
-        ? (win32ForegroundRoute(() => undefined) ?? raiseAgainRoute)
-        : raiseAgainRoute,
+    foregroundRoute: platformForegroundRoute(() => undefined),
   });
   try {
     say('Classlock self-test: covering every display for a few seconds.');
@@ -106,13 +102,8 @@ export async function runSelfTest(o: SelfTestOptions): Promise<void> {
     const seconds = o.idleSeconds ?? 6;
     say(`Measuring the idle clock: do not touch the keyboard or mouse for ${seconds} s.`);
     let status: IdleSourceStatus = { source: 'os', working: true, detail: '' };
-    const idle = new ResilientIdleSource({
+    const idle = platformIdleSource({
       os: powerMonitor,
-      findDesktopClock: () =>
-        process.platform === 'linux' ? findDesktopIdleClock() : Promise.resolve(undefined),
-      preferDesktopClock:
-        process.platform === 'linux' && process.env.XDG_SESSION_TYPE === 'wayland',
-      now: Date.now,
       lockWithoutIdleSource: () => false,
       desktopOpenedAt: () => Date.now(),
       onStatus: (s) => (status = s),

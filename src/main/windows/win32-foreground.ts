@@ -1,4 +1,4 @@
-import type { ForegroundRoute } from './focus-guard';
+import { raiseAgainRoute, type ForegroundRoute } from './focus-guard';
 import { hwndOf, loadKoffi } from './native-koffi';
 
 const HWND_TOPMOST = -1;
@@ -67,4 +67,11 @@ export function win32ForegroundRoute(log: (m: string) => void): ForegroundRoute 
     log(`The native focus helper could not start: ${String(err)}`);
     return undefined;
   }
+}
+
+/** The strongest route this OS offers: the native call on Windows, a raise elsewhere. */
+export function platformForegroundRoute(log: (m: string) => void): ForegroundRoute {
+  return process.platform === 'win32'
+    ? (win32ForegroundRoute(log) ?? raiseAgainRoute)
+    : raiseAgainRoute;
 }
