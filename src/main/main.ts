@@ -37,6 +37,7 @@ import { LockWindows } from './windows/lock-windows';
 import { windowsVisibleFor } from './windows/layout';
 import { platformForegroundRoute } from './windows/win32-foreground';
 import { win32VirtualDesktops } from './windows/win32-virtual-desktops';
+import { startWin32KeyboardGuard } from './windows/win32-keyboard-guard';
 
 /**
  * One line to stdout (seen when IT starts Classlock from a terminal) and to
@@ -111,6 +112,16 @@ async function start(): Promise<void> {
     foregroundRoute: platformForegroundRoute(log),
     ...(process.platform === 'win32' ? { virtualDesktops: win32VirtualDesktops(log) } : {}),
   });
+  // Windows: keys bound for another window while covered are dropped (keyboard-guard.ts).
+  const keyboardGuard =
+    process.platform === 'win32'
+      ? startWin32KeyboardGuard({
+          covered: () => windows.isCovering(),
+          ourWindows: () => windows.nativeHandles(),
+          refocus: () => windows.refocus(),
+          log,
+        })
+      : undefined;
   watchGpu(app, {
     covered: () => windowsVisibleFor(late.boot?.runtime.view().screen ?? 'none'),
     log,
@@ -255,6 +266,7 @@ async function start(): Promise<void> {
     poller.stop();
     idleSource.stop();
     windows.dispose();
+    keyboardGuard?.stop();
     unbindPower();
     clearInterval(trayTimer);
     globalShortcut.unregisterAll();

@@ -13,6 +13,7 @@ const { coverageProblems } = await import('../../src/main/windows/layout');
 const { RendererRecovery, RELOAD_MEMORY_MS, HUNG_GRACE_MS } =
   await import('../../src/main/windows/renderer-recovery');
 const { followCurrentDesktop } = await import('../../src/main/windows/virtual-desktops');
+const { keyDecision } = await import('../../src/main/windows/keyboard-guard');
 
 const user = { account: 'SCHOOL\\mjones', displayName: 'mjones', role: 'staff' as const };
 const none: View = { screen: 'none', locale: 'en-GB', user };
@@ -367,5 +368,40 @@ describe('virtual desktops (Windows)', () => {
         moveToCurrent: () => false,
       }),
     ).toBe(0);
+  });
+});
+
+describe('keys while covered (the Windows keyboard guard)', () => {
+  it('a PIN typed while another window has the foreground is dropped, and the lock takes focus back', async () => {
+    standIn.reset('win32', [laptop, projector]);
+    await make();
+    lw.present(locked);
+    await lw.settled();
+    const ours = lw.nativeHandles();
+    expect(ours.size).toBe(2);
+    const chat = 999;
+    expect(keyDecision({ covered: lw.isCovering(), foreground: chat, ours })).toEqual({
+      swallow: true,
+      refocus: true,
+    });
+    for (const h of ours) {
+      expect(keyDecision({ covered: true, foreground: h, ours })).toEqual({
+        swallow: false,
+        refocus: false,
+      });
+    }
+    standIn.focusElsewhere();
+    lw.refocus();
+    await vi.waitFor(() => expect(lw.hasFocus()).toBe(true));
+  });
+
+  it('nothing is dropped while the desktop is in use', async () => {
+    standIn.reset('win32', [laptop]);
+    await make();
+    lw.present(none);
+    await lw.settled();
+    expect(
+      keyDecision({ covered: lw.isCovering(), foreground: 999, ours: lw.nativeHandles() }),
+    ).toEqual({ swallow: false, refocus: false });
   });
 });

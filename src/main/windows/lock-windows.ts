@@ -13,6 +13,7 @@ import {
   type DisplayInfo,
   type WindowRole,
 } from './layout';
+import { hwndOf } from './native-koffi';
 import { HUNG_GRACE_MS, RendererRecovery } from './renderer-recovery';
 import { followCurrentDesktop, type VirtualDesktops } from './virtual-desktops';
 
@@ -148,6 +149,25 @@ export class LockWindows {
   hasFocus(): boolean {
     const focused = BrowserWindow.getFocusedWindow();
     return [...this.windows.values()].some((w) => w.win === focused && w.win.isFocused());
+  }
+
+  /** Whether the covers are up (the View covers the desktop). */
+  isCovering(): boolean {
+    return windowsVisibleFor(this.screen);
+  }
+
+  /** The covers' native handles (HWNDs on Windows), for the keyboard guard. */
+  nativeHandles(): Set<number> {
+    const out = new Set<number>();
+    for (const w of this.windows.values()) {
+      if (!w.win.isDestroyed()) out.add(hwndOf(w.win.getNativeWindowHandle()));
+    }
+    return out;
+  }
+
+  /** Take the keyboard back if a cover does not have it (the keyboard guard saw a key go astray). */
+  refocus(): void {
+    if (windowsVisibleFor(this.screen) && !this.hasFocus()) void this.focusPrimary();
   }
 
   problems(): string[] {
