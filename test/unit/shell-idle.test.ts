@@ -14,6 +14,7 @@ import { IdleHealth, judgeIdleSamples, STUCK_AFTER_MS } from '../../src/main/idl
 import { IdlePoller } from '../../src/main/idle/idle-poller';
 import { ResilientIdleSource, type IdleSourceStatus } from '../../src/main/idle/idle-source';
 import { statusNotifierHostPresent } from '../../src/main/tray/status-notifier';
+import { TimeoutsSchema } from '../../src/core/policy/schema';
 
 /** powerMonitor as many Wayland compositors leave it: always 0. */
 const blindOs = { getSystemIdleTime: () => 0, getSystemIdleState: () => 'active' as const };
@@ -91,6 +92,20 @@ describe('the idle clock the session is fed', () => {
     await flush();
     expect(src.getSystemIdleTime()).toBe(75);
     expect(statuses.map((s) => s.source)).toEqual(['os', 'GNOME idle monitor']);
+  });
+
+  it("the policy's choice is a per-role timeout setting, off unless set", () => {
+    expect(
+      TimeoutsSchema.parse({ warnSeconds: 30, lockSeconds: 180 }).lockWithoutIdleSource,
+    ).toBeUndefined();
+    expect(
+      TimeoutsSchema.parse({ warnSeconds: 30, lockSeconds: 180, lockWithoutIdleSource: true })
+        .lockWithoutIdleSource,
+    ).toBe(true);
+    expect(
+      TimeoutsSchema.safeParse({ warnSeconds: 30, lockSeconds: 180, lockWithoutIdleSource: 'yes' })
+        .success,
+    ).toBe(false);
   });
 
   it('with no clock at all says so, and locks on a timer only where the policy allows', async () => {
