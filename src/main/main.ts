@@ -267,6 +267,7 @@ async function start(): Promise<void> {
     idleSource.stop();
     windows.dispose();
     keyboardGuard?.stop();
+    controls.destroy();
     unbindPower();
     clearInterval(trayTimer);
     globalShortcut.unregisterAll();
@@ -274,7 +275,7 @@ async function start(): Promise<void> {
   };
   app.on('before-quit', () => {
     windows.setQuitting();
-    controls.destroy();
+    controls.prepareQuit();
   });
   app.on('will-quit', stop);
   // Linux sends SIGTERM when the desktop session ends.

@@ -11,6 +11,7 @@ import {
 export class ControlWindow {
   private win: BrowserWindow | undefined;
   private url = '';
+  private quitting = false;
 
   constructor(
     private readonly actions: Record<ControlAction, () => void>,
@@ -32,6 +33,11 @@ export class ControlWindow {
     }
     if (desktopInUse && !win.isVisible()) win.showInactive();
     if (!desktopInUse && win.isVisible()) win.hide();
+  }
+
+  /** Classlock is quitting: let the window close with the others. */
+  allowClose(): void {
+    this.quitting = true;
   }
 
   destroy(): void {
@@ -64,7 +70,10 @@ export class ControlWindow {
     });
     win.setAlwaysOnTop(true, 'floating');
     win.setVisibleOnAllWorkspaces(true);
-    win.on('close', (e) => e.preventDefault());
+    // Not closable by the user (Alt+F4 on it); closes only with Classlock.
+    win.on('close', (e) => {
+      if (!this.quitting) e.preventDefault();
+    });
     win.webContents.on('did-navigate-in-page', (_e, url) => {
       const action = controlActionFrom(url);
       if (!action) return;

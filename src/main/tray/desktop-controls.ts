@@ -80,7 +80,11 @@ export class DesktopControls {
     this.control?.update(view.user.role, view.screen === 'none');
   }
 
-  /** Before quitting: the control window refuses a close, so it is destroyed. */
+  /** Before quitting: the control window refuses a close unless told. */
+  prepareQuit(): void {
+    this.control?.allowClose();
+  }
+
   destroy(): void {
     this.control?.destroy();
     this.tray?.destroy();
