@@ -10,7 +10,9 @@ const targets = [
     entry: 'src/main/main.ts',
     outfile: 'dist/main/main.cjs',
     format: 'cjs',
-    external: ['electron'],
+    // koffi ships native binaries per platform (packaged beside the bundle, Windows only);
+    // dbus-next is bundled, less its optional add-ons, which it loads only when present.
+    external: ['electron', 'koffi', 'x11', 'usocket'],
   },
   {
     entry: 'src/preload/preload.ts',

@@ -24,11 +24,20 @@ import { LinuxSession } from './os/linux-session';
 import type { OsSession } from './os/os-session';
 import { sessionAccount } from './os/session-account';
 import { WindowsSession } from './os/windows-session';
+import type { IdleSourceStatus } from './idle/idle-source';
+import { platformIdleSource } from './idle/platform-idle';
+import { earlyStart } from './security/early-start';
 import { hardenApp } from './security/harden';
-import { lockNowAccelerator } from './tray/lock-now-hotkey';
-import { HIDE_SCREEN_ACCELERATOR } from './tray/tray-menu';
-import { ClasslockTray } from './tray/tray';
+import { buildShellReport } from './self-test/shell-report';
+import { runSelfTest } from './self-test/run-self-test';
+import { DesktopControls } from './tray/desktop-controls';
+import { RELAUNCH_LOCKED_SWITCH } from './windows/gpu-fallback';
+import { watchGpu } from './windows/gpu-watch';
 import { LockWindows } from './windows/lock-windows';
+import { windowsVisibleFor } from './windows/layout';
+import { platformForegroundRoute } from './windows/win32-foreground';
+import { win32VirtualDesktops } from './windows/win32-virtual-desktops';
+import { startWin32KeyboardGuard } from './windows/win32-keyboard-guard';
 
 /**
  * One line to stdout (seen when IT starts Classlock from a terminal) and to
@@ -49,21 +58,36 @@ const log = (message: string) => {
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const rendererIndexUrl = pathToFileURL(rendererIndex).href;
 const preloadPath = join(__dirname, '..', 'preload', 'preload.cjs');
+// Unpackaged, the app path is the repo root (Electron started on the folder with package.json).
 const defaultPolicyPath = app.isPackaged
   ? join(process.resourcesPath, 'default-policy.yaml')
   : join(app.getAppPath(), 'resources', 'default-policy.yaml');
+const selfTest = process.argv.includes('--self-test');
 
-if (!app.requestSingleInstanceLock()) {
-  // One Classlock per desktop session: a second start (a user double-clicking the
-  // shortcut, a login script running twice) leaves the first in charge.
-  app.exit(0);
-} else {
+// One Classlock per desktop session: a second start (a user double-clicking the shortcut,
+// a login script running twice) leaves the first in charge (security/early-start.ts).
+const early = earlyStart(app, log, selfTest);
+if (early.proceed) {
   // Lock windows are recreated, never all closed for good: do not quit when none is left.
   app.on('window-all-closed', () => undefined);
   app.on('second-instance', () => log('A second Classlock start was refused.'));
   app
     .whenReady()
-    .then(start)
+    .then(() =>
+      selfTest
+        ? runSelfTest({
+            app,
+            preloadPath,
+            rendererIndex,
+            rendererIndexUrl,
+            log: (m) => console.log(m),
+            classlockRunning: early.classlockRunning,
+            ...(early.displayServerProblem
+              ? { displayServerProblem: early.displayServerProblem }
+              : {}),
+          })
+        : start(),
+    )
     .catch((err: unknown) => {
       // Fail safe for work: a client that cannot start must not leave a blank cover up.
       log(`Classlock could not start: ${String(err)}`);
@@ -85,6 +109,22 @@ async function start(): Promise<void> {
     allowDevTools: !app.isPackaged,
     log,
     onDisplaysChanged: () => late.boot?.runtime.displaysChanged(),
+    foregroundRoute: platformForegroundRoute(log),
+    ...(process.platform === 'win32' ? { virtualDesktops: win32VirtualDesktops(log) } : {}),
+  });
+  // Windows: keys bound for another window while covered are dropped (keyboard-guard.ts).
+  const keyboardGuard =
+    process.platform === 'win32'
+      ? startWin32KeyboardGuard({
+          covered: () => windows.isCovering(),
+          ourWindows: () => windows.nativeHandles(),
+          refocus: () => windows.refocus(),
+          log,
+        })
+      : undefined;
+  watchGpu(app, {
+    covered: () => windowsVisibleFor(late.boot?.runtime.view().screen ?? 'none'),
+    log,
   });
   // Hidden windows first, so the first View shows without waiting for a page load.
   windows.start();
@@ -142,40 +182,78 @@ async function start(): Promise<void> {
   const lockNow = () => {
     runtime.lockNow().catch((err: unknown) => log(`Lock now failed: ${String(err)}`));
   };
-  const accelerator = lockNowAccelerator(undefined);
-  if (!globalShortcut.register(accelerator, lockNow)) {
-    log(`The lock-now shortcut ${accelerator} is taken by another program; use the tray.`);
-  }
-
   const hideScreen = () => {
     runtime.hideScreen().catch((err: unknown) => log(`Hide the screen failed: ${String(err)}`));
   };
-  // Registered for everyone: the core ignores it for anyone but a pupil.
-  if (!globalShortcut.register(HIDE_SCREEN_ACCELERATOR, hideScreen)) {
-    log(
-      `The hide-the-screen shortcut ${HIDE_SCREEN_ACCELERATOR} is taken by another program; use the tray.`,
-    );
-  }
+  const controls = new DesktopControls({
+    globalShortcut,
+    ...(boot.machineConfig?.lockNowHotkey
+      ? { lockNowHotkey: boot.machineConfig.lockNowHotkey }
+      : {}),
+    ...(boot.machineConfig?.hideScreenHotkey
+      ? { hideScreenHotkey: boot.machineConfig.hideScreenHotkey }
+      : {}),
+    lockNow,
+    hideScreen,
+    log,
+  });
+  await controls.start();
 
-  const tray = new ClasslockTray({ lockNow, hideScreen });
+  // The idle clock: Electron's, the desktop's over D-Bus, or a timer the policy allows.
+  let idleStatus: IdleSourceStatus | undefined;
+  let desktopOpenedAt = Date.now();
+  const idleSource = platformIdleSource({
+    os: powerMonitor,
+    lockWithoutIdleSource: () => runtime.snapshot().facts.timeouts.lockWithoutIdleSource === true,
+    desktopOpenedAt: () => desktopOpenedAt,
+    onStatus: (s) => {
+      idleStatus = s;
+      log(`Idle clock: ${s.detail}`);
+      reportShell();
+      // Called only once polling runs, after the tray exists.
+      refreshTray();
+    },
+  });
+  // What the service cannot see, for its audit: the service client sends shellReport()
+  // as the protocol's shellReport message; until it exists the report goes to the log.
+  const shellReport = () =>
+    buildShellReport({
+      ...(idleStatus ? { idle: idleStatus } : {}),
+      hotkeys: controls.hotkeys,
+      ...(controls.plan ? { tray: controls.plan } : {}),
+    });
+  const reportShell = () => log(`Shell report: ${JSON.stringify(shellReport())}`);
+
+  let lastScreen = runtime.view().screen;
   const refreshTray = () => {
     const view = runtime.view();
+    if (view.screen === 'none' && lastScreen !== 'none') desktopOpenedAt = Date.now();
+    lastScreen = view.screen;
     const status = runtime.status();
-    tray.update({
+    const problems = [
+      ...controls.problems(),
+      ...(idleStatus && !idleStatus.working ? [idleStatus.detail] : []),
+    ];
+    controls.update(
+      {
+        view,
+        policyStatus: boot.policyStatus(),
+        ...(status.restriction ? { restriction: `Access withdrawn: ${status.restriction}` } : {}),
+        ...(status.enforcementError ? { enforcementError: status.enforcementError } : {}),
+        // The rules the session itself shows on the lock: role and locale already chosen by the core.
+        rules: runtime.snapshot().facts.rules,
+        lockNowAccelerator: controls.accelerator('lockNow'),
+        hideScreenAccelerator: controls.accelerator('hideScreen'),
+        problems,
+      },
       view,
-      policyStatus: boot.policyStatus(),
-      ...(status.restriction ? { restriction: `Access withdrawn: ${status.restriction}` } : {}),
-      ...(status.enforcementError ? { enforcementError: status.enforcementError } : {}),
-      // The rules the session itself shows on the lock: role and locale already chosen by the core.
-      rules: runtime.snapshot().facts.rules,
-      lockNowAccelerator: accelerator,
-    });
+    );
   };
   runtime.onView(refreshTray);
   const trayTimer = setInterval(refreshTray, 30_000);
 
   const poller = new IdlePoller({
-    source: powerMonitor,
+    source: idleSource,
     onIdle: (seconds) => runtime.idle(seconds),
     onOsLocked: () => runtime.lockNow(),
     onError: (err) => log(`Idle check failed: ${String(err)}`),
@@ -186,12 +264,19 @@ async function start(): Promise<void> {
 
   const stop = () => {
     poller.stop();
+    idleSource.stop();
+    windows.dispose();
+    keyboardGuard?.stop();
+    controls.destroy();
     unbindPower();
     clearInterval(trayTimer);
     globalShortcut.unregisterAll();
     boot.stop();
   };
-  app.on('before-quit', () => windows.setQuitting());
+  app.on('before-quit', () => {
+    windows.setQuitting();
+    controls.prepareQuit();
+  });
   app.on('will-quit', stop);
   // Linux sends SIGTERM when the desktop session ends.
   process.on('SIGTERM', () => {
@@ -200,8 +285,12 @@ async function start(): Promise<void> {
   });
 
   await runtime.start();
+  // Relaunched (after a graphics crash) while the screen was covered: cover it again at once.
+  if (app.commandLine.hasSwitch(RELAUNCH_LOCKED_SWITCH)) await runtime.lockNow();
   windows.present(runtime.view());
   refreshTray();
+  await idleSource.start();
+  reportShell();
   poller.start();
   log(`Started for ${runtime.view().user.account} (machine ${boot.machineId.id}).`);
 }

@@ -1,6 +1,8 @@
 /**
  * The packaged shape of Classlock, driven through Playwright's Electron driver: the real
- * main process (dist/main/main.cjs), preload and renderer. It needs the Electron binary,
+ * main process, preload and renderer, started the way Electron starts an app folder (the
+ * repo root, whose package.json names dist/main/main.cjs), so the app path is the repo root
+ * and resources/ is found as in a real start. It needs the Electron binary,
  * which downloads from GitHub on first run; where it is missing the suite is reported as
  * skipped, with the reason in its title, never as passed.
  */
@@ -48,15 +50,24 @@ suite(title, () => {
   let dir: string;
   let app: ElectronApplication;
   let page: Page;
+  let env: Record<string, string>;
+  const binary = 'binary' in found ? found.binary : '';
+  const sandboxArgs = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
 
   const view = () => page.evaluate(() => window.classlock!.getView()) as Promise<View>;
+  // The covers only (they load index.html); the on-screen control, where shown, is a data: page.
   const windows = () =>
-    app.evaluate(({ BrowserWindow }) =>
-      BrowserWindow.getAllWindows().map((w) => ({
-        visible: w.isVisible(),
-        onTop: w.isAlwaysOnTop(),
-        destroyed: w.isDestroyed(),
-      })),
+    app.evaluate(({ BrowserWindow, screen }) =>
+      BrowserWindow.getAllWindows()
+        .filter((w) => w.webContents.getURL().includes('index.html'))
+        .map((w) => ({
+          visible: w.isVisible(),
+          onTop: w.isAlwaysOnTop(),
+          destroyed: w.isDestroyed(),
+          fullScreen: w.isFullScreen(),
+          focused: w.isFocused(),
+          display: screen.getDisplayMatching(w.getBounds()).id,
+        })),
     );
 
   beforeAll(async () => {
@@ -75,16 +86,16 @@ suite(title, () => {
       JSON.stringify({ policySources: [bundle], trustedKeys: { 'test-key': keys.publicPem } }),
     );
 
-    const binary = 'binary' in found ? found.binary : '';
+    env = {
+      ...process.env,
+      CLASSLOCK_CONFIG: config,
+      CLASSLOCK_DATA_DIR: join(dir, 'data'),
+      ELECTRON_ENABLE_LOGGING: '1',
+    } as Record<string, string>;
     app = await _electron.launch({
       executablePath: binary,
-      args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), 'dist/main/main.cjs'],
-      env: {
-        ...process.env,
-        CLASSLOCK_CONFIG: config,
-        CLASSLOCK_DATA_DIR: join(dir, 'data'),
-        ELECTRON_ENABLE_LOGGING: '1',
-      } as Record<string, string>,
+      args: [...sandboxArgs, '.'],
+      env,
       timeout: 30_000,
     });
     page = await app.firstWindow();
@@ -114,6 +125,20 @@ suite(title, () => {
       .toContain(v.agreement.title);
     const ws = await windows();
     expect(ws.some((w) => w.visible && w.onTop)).toBe(true);
+  });
+
+  it('covers each display with its own full-screen window, and the lock has the keyboard', async () => {
+    const displays = await app.evaluate(({ screen }) => screen.getAllDisplays().map((d) => d.id));
+    await expect
+      .poll(async () => (await windows()).filter((w) => w.visible && w.fullScreen).length, {
+        timeout: 10_000,
+      })
+      .toBe(displays.length);
+    const ws = await windows();
+    expect(ws.map((w) => w.display).sort()).toEqual([...displays].sort());
+    await expect
+      .poll(async () => (await windows()).some((w) => w.focused), { timeout: 10_000 })
+      .toBe(true);
   });
 
   it('after accepting, the windows hide; lock now covers the screen again', async () => {
@@ -149,3 +174,35 @@ suite(title, () => {
     expect((await view()).screen).toBe('locked');
   });
 });
+
+suite(
+  `classlock --self-test${'binary' in found ? '' : ` (skipped: ${'reason' in found ? found.reason : ''})`}`,
+  () => {
+    it('prints one PASS or FAIL line per check, and exits 0 only when none failed', () => {
+      const binary = 'binary' in found ? found.binary : '';
+      const r = spawnSync(
+        binary,
+        [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '.', '--self-test'],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...process.env, CLASSLOCK_CONFIG: join(tmpdir(), 'classlock-no-config.json') },
+        },
+      );
+      const lines = r.stdout.split('\n').filter((l) => /^(PASS|FAIL) /.test(l));
+      const names = lines.map((l) => l.split(/\s+/)[1]);
+      // A Wayland session without the XWayland switch adds a failing 'display' line.
+      expect(names.slice(0, 6)).toEqual([
+        'covers',
+        'focus',
+        'sandbox',
+        'idle',
+        'shortcuts',
+        'tray',
+      ]);
+      const failed = lines.filter((l) => l.startsWith('FAIL'));
+      for (const l of failed) expect(l).toMatch(/what to do: /);
+      expect(r.status).toBe(failed.length ? 1 : 0);
+    });
+  },
+);

@@ -24,7 +24,7 @@ class FakeWindow extends EventEmitter {
     super();
     this.opts = opts; this.visible = false; this.destroyed = false; this.onTop = null;
     this.webContents = Object.assign(new EventEmitter(), {
-      sent: [], isDestroyed: () => false,
+      sent: [], isDestroyed: () => false, isCrashed: () => false, forcefullyCrashRenderer() {},
       send: (ch, v) => this.webContents.sent.push([ch, v]),
       setWindowOpenHandler: (h) => { this.webContents.openHandler = h; },
       closeDevTools() {},
@@ -32,16 +32,22 @@ class FakeWindow extends EventEmitter {
     windows.push(this);
     app.emit('web-contents-created', {}, this.webContents);
   }
+  loadURL(url) { this.url = url; return Promise.resolve(); }
   loadFile(file, o) { this.url = pathToFileURL(file).href + (o && o.query && o.query.display ? '?display=' + o.query.display : ''); return Promise.resolve(); }
   setAlwaysOnTop(f, level) { this.onTop = f ? level : null; }
-  setVisibleOnAllWorkspaces() {} setMenu() {} moveTop() {} focus() {}
-  showInactive() { this.visible = true; } show() { this.visible = true; } hide() { this.visible = false; }
+  setVisibleOnAllWorkspaces() {} setMenu() {} moveTop() {}
+  focus() { if (this.visible) { windows.forEach((w) => { w.focused = false; }); this.focused = true; } }
+  isFocused() { return !!this.focused; }
+  showInactive() { this.visible = true; } show() { this.visible = true; } hide() { this.visible = false; this.focused = false; }
   isVisible() { return this.visible; } isDestroyed() { return this.destroyed; }
-  isKiosk() { return true; } setKiosk() {} setBounds(b) { this.bounds = b; }
+  // As Electron 41 on Linux: full screen on a hidden window shows it.
+  isFullScreen() { return !!this.fullscreen; } setFullScreen(f) { if (f && !this.visible) this.visible = true; this.fullscreen = f; }
+  setBounds(b) { if (!this.fullscreen) this.bounds = b; } getBounds() { return this.bounds || { x: this.opts.x, y: this.opts.y, width: this.opts.width, height: this.opts.height }; }
+  getNativeWindowHandle() { return Buffer.alloc(8); }
   destroy() { this.destroyed = true; }
   close() { const e = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } }; this.emit('close', e); if (!e.defaultPrevented) this.destroyed = true; }
 }
-FakeWindow.getFocusedWindow = () => windows[0] || null;
+FakeWindow.getFocusedWindow = () => windows.find((w) => w.focused && !w.destroyed) || null;
 const app = Object.assign(new EventEmitter(), {
   isPackaged: false,
   requestSingleInstanceLock: () => true,
@@ -50,14 +56,17 @@ const app = Object.assign(new EventEmitter(), {
   getPath: () => process.env.CLASSLOCK_DATA_DIR,
   exit: (c) => { out({ type: 'exit', code: c }); process.exit(c); },
   quit: () => app.emit('before-quit'),
+  commandLine: { hasSwitch: () => false, appendSwitch() {} },
+  relaunch: () => out({ type: 'relaunch' }),
+  setPath() {}, getAppMetrics: () => [],
 });
 const ses = { permission: null, check: null, before: null, headers: null,
   setPermissionRequestHandler(h) { this.permission = h; }, setPermissionCheckHandler(h) { this.check = h; },
   setDevicePermissionHandler() {},
   webRequest: { onBeforeRequest: (h) => { ses.before = h; }, onHeadersReceived: (h) => { ses.headers = h; } } };
 const screen = Object.assign(new EventEmitter(), {
-  getAllDisplays: () => [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }, { id: 2, bounds: { x: 1920, y: 0, width: 1280, height: 720 } }],
-  getPrimaryDisplay: () => ({ id: 1 }),
+  getAllDisplays: () => [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, scaleFactor: 1 }, { id: 2, bounds: { x: 1920, y: 0, width: 1280, height: 720 }, scaleFactor: 1 }],
+  getPrimaryDisplay: () => ({ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }),
 });
 const powerMonitor = Object.assign(new EventEmitter(), { getSystemIdleTime: () => 0, getSystemIdleState: () => 'active' });
 const electron = {
@@ -72,32 +81,39 @@ const resolveOrig = Module._resolveFilename;
 Module._resolveFilename = function (req, ...rest) { return req === 'electron' ? 'electron' : resolveOrig.call(this, req, ...rest); };
 require.cache.electron = { id: 'electron', filename: 'electron', loaded: true, exports: electron };
 
-const state = () => windows.filter((w) => !w.destroyed).map((w) => ({ visible: w.visible, onTop: w.onTop, url: w.url, sandbox: w.opts.webPreferences.sandbox, contextIsolation: w.opts.webPreferences.contextIsolation, nodeIntegration: w.opts.webPreferences.nodeIntegration, show: w.opts.show, paint: w.opts.paintWhenInitiallyHidden }));
+// The covers (they have the preload); the on-screen control has none.
+const covers = () => windows.filter((w) => !w.destroyed && w.opts.webPreferences.preload);
+const state = () => covers().map((w) => ({ visible: w.visible, onTop: w.onTop, url: w.url, sandbox: w.opts.webPreferences.sandbox, contextIsolation: w.opts.webPreferences.contextIsolation, nodeIntegration: w.opts.webPreferences.nodeIntegration, show: w.opts.show, paint: w.opts.paintWhenInitiallyHidden, kiosk: !!w.opts.kiosk, fullscreen: !!w.fullscreen }));
+const control = () => windows.find((w) => !w.destroyed && !w.opts.webPreferences.preload);
 const invoke = (ch, url, payload) => handlers.get(ch)({ senderFrame: { url } }, payload);
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+// Windows are arranged asynchronously (full screen waits for the window manager): poll, bounded.
+const until = async (f) => { for (let i = 0; i < 150 && !f(); i++) await wait(20); };
 
 (async () => {
   for (let i = 0; i < 200 && !handlers.size; i++) await wait(20);
   await wait(100);
-  const index = windows[0].url;
-  out({ type: 'started', windows: state(), channels: [...handlers.keys()], shortcuts: [...shortcuts.keys()] });
+  await until(() => control() && state().every((w) => w.visible && w.fullscreen));
+  const index = covers()[0].url;
+  out({ type: 'started', windows: state(), channels: [...handlers.keys()], shortcuts: [...shortcuts.keys()], control: control() && { visible: control().visible, url: control().url } });
   const view = await invoke('classlock:get-view', index);
   out({ type: 'view', view });
   try { await invoke('classlock:get-view', 'https://evil.example/'); out({ type: 'untrusted', ok: true }); }
   catch (e) { out({ type: 'untrusted', ok: false, message: e.message }); }
   let v = view;
   while (v.screen === 'agreement') v = await invoke('classlock:intent', index, { type: 'acceptAgreement', agreementId: v.agreement.id, version: v.agreement.version });
-  out({ type: 'accepted', screen: v.screen, windows: state() });
+  await until(() => state().every((w) => !w.visible));
+  out({ type: 'accepted', screen: v.screen, windows: state(), focused: covers().some((w) => w.focused), control: control() && { visible: control().visible } });
   shortcuts.values().next().value();
-  await wait(200);
-  out({ type: 'hotkey', windows: state(), pushed: windows[1].webContents.sent.map(([, x]) => x.screen) });
-  windows[0].close();
+  await until(() => state().every((w) => w.visible && w.fullscreen) && covers()[0].focused);
+  out({ type: 'hotkey', windows: state(), focused: covers()[0].focused, pushed: covers()[1].webContents.sent.map(([, x]) => x.screen), control: control() && { visible: control().visible } });
+  covers()[0].close();
   out({ type: 'closeWhileLocked', windows: state() });
   let granted = null; ses.permission(null, 'media', (g) => { granted = g; });
   const remote = await new Promise((r) => ses.before({ url: 'https://www.example.org/' }, r));
   const nav = { prevented: false, preventDefault() { this.prevented = true; } };
-  windows[0].webContents.emit('will-navigate', nav, 'https://www.example.org/');
-  out({ type: 'security', permission: granted, check: ses.check(), remote, navigationPrevented: nav.prevented, open: windows[0].webContents.openHandler({ url: 'https://x/' }) });
+  covers()[0].webContents.emit('will-navigate', nav, 'https://www.example.org/');
+  out({ type: 'security', permission: granted, check: ses.check(), remote, navigationPrevented: nav.prevented, open: covers()[0].webContents.openHandler({ url: 'https://x/' }) });
   screen.getAllDisplays = () => [{ id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }];
   screen.emit('display-removed');
   await wait(50);
@@ -124,7 +140,7 @@ beforeAll(async () => {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['electron'],
+    external: ['electron', 'koffi', 'x11', 'usocket'],
     logLevel: 'silent',
   });
   await writeFile(join(dir, 'electron-stand-in.cjs'), STAND_IN);
@@ -133,6 +149,9 @@ beforeAll(async () => {
       ...process.env,
       CLASSLOCK_CONFIG: join(dir, 'no-config.json'),
       CLASSLOCK_DATA_DIR: join(dir, 'data'),
+      // No desktop bus here: no tray host can answer, so the on-screen control appears.
+      DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}`,
+      XDG_SESSION_TYPE: 'x11',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -164,7 +183,7 @@ describe('the main process, wired, with Electron stood in', () => {
     expect(events.find((e) => e.type === 'error')?.message).toBeUndefined();
     const started = ev('started');
     expect(started.channels.sort()).toEqual(['classlock:get-view', 'classlock:intent']);
-    expect(started.shortcuts).toEqual(['CommandOrControl+Alt+L', 'CommandOrControl+Alt+H']);
+    expect(started.shortcuts).toEqual(['Alt+Shift+L', 'Alt+Shift+H']);
     expect(started.windows).toHaveLength(2);
     for (const w of started.windows) {
       expect(w).toMatchObject({
@@ -174,15 +193,23 @@ describe('the main process, wired, with Electron stood in', () => {
         show: false,
         paint: true,
         onTop: 'screen-saver',
+        // Made windowed: kiosk or full screen at creation would show them at once on Linux.
+        kiosk: false,
       });
     }
     expect(started.windows[0].url).toMatch(/dist\/renderer\/index\.html$/);
     expect(started.windows[1].url).toMatch(/index\.html\?display=secondary$/);
   });
 
-  it('a new pupil gets the agreement on every display', () => {
+  it('a new pupil gets the agreement on every display, full screen', () => {
     expect(ev('view').view.screen).toBe('agreement');
-    expect(ev('started').windows.every((w: Ev) => w.visible)).toBe(true);
+    expect(ev('started').windows.every((w: Ev) => w.visible && w.fullscreen)).toBe(true);
+  });
+
+  it('with no tray host on the desktop, the on-screen control is there while the desktop is in use', () => {
+    expect(ev('started').control?.url).toMatch(/^data:text\/html/);
+    expect(ev('accepted').control).toEqual({ visible: true });
+    expect(ev('hotkey').control).toEqual({ visible: false });
   });
 
   it('refuses IPC from anything but its own screen', () => {
@@ -199,6 +226,7 @@ describe('the main process, wired, with Electron stood in', () => {
   it('the lock-now hotkey covers every display and pushes the View to each window', () => {
     const h = ev('hotkey');
     expect(h.windows.every((w: Ev) => w.visible)).toBe(true);
+    expect(h.focused).toBe(true);
     expect(h.pushed).toContain('locked');
   });
 

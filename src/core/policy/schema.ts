@@ -112,6 +112,11 @@ export const TimeoutsSchema = z
     lockSeconds: z.number().int().min(10).max(86_400),
     /** Seconds after the lock before the session is logged off (pupils, visitors). */
     logoffAfterLockSeconds: z.number().int().min(30).max(86_400).optional(),
+    /**
+     * Where the PC cannot tell how long it has been idle (some Wayland desktops), lock
+     * lockSeconds after the desktop was last opened instead of never locking for idleness.
+     */
+    lockWithoutIdleSource: z.boolean().optional(),
   })
   .refine((t) => t.warnSeconds < t.lockSeconds, {
     message: 'warnSeconds must be less than lockSeconds',

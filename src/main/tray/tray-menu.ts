@@ -24,10 +24,10 @@ export interface TrayState {
   enforcementError?: string;
   rules: string[];
   lockNowAccelerator?: string;
+  hideScreenAccelerator?: string;
+  /** What does not work on this PC (a shortcut taken, no idle clock), in words for IT. */
+  problems?: string[];
 }
-
-/** Free on Windows and in GNOME's default bindings, like the lock-now key beside it. */
-export const HIDE_SCREEN_ACCELERATOR = 'CommandOrControl+Alt+H';
 
 export function trayMenu(s: TrayState): TrayItem[] {
   const words = trayTexts(s.view.locale);
@@ -40,6 +40,7 @@ export function trayMenu(s: TrayState): TrayItem[] {
   ];
   if (s.restriction) items.push({ kind: 'text', label: s.restriction });
   if (s.enforcementError) items.push({ kind: 'text', label: s.enforcementError });
+  for (const p of s.problems ?? []) items.push({ kind: 'text', label: p });
   items.push({ kind: 'separator' });
   if (s.rules.length) items.push({ kind: 'submenu', label: words.rules, items: s.rules });
   items.push({
@@ -56,7 +57,7 @@ export function trayMenu(s: TrayState): TrayItem[] {
       kind: 'action',
       label: words.hideScreen,
       action: 'hideScreen',
-      accelerator: HIDE_SCREEN_ACCELERATOR,
+      accelerator: s.hideScreenAccelerator,
       enabled: s.view.screen === 'none' || s.view.screen === 'warning',
     });
   }
