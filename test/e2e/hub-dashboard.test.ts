@@ -146,6 +146,23 @@ describe('hub dashboard', () => {
   );
 
   it.skipIf(!!noChromium)(
+    title('IT issues an API token (shown once) and reads the audit'),
+    async () => {
+      await page.getByRole('link', { name: 'Tokens and audit' }).click();
+      await page.getByLabel('Who or what will use the token').fill('report script');
+      await page.getByRole('button', { name: 'Issue a token' }).click();
+      const token = (await page.locator('code').textContent()) ?? '';
+      expect(token).toMatch(/^clh_/);
+      const r = await fetch(`${running.url}/api/v1/staff/schools/north/terminals`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(r.status).toBe(200);
+      await page.getByRole('cell', { name: 'concern.handled' }).first().waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+    },
+  );
+
+  it.skipIf(!!noChromium)(
     title('serves nothing outside the dashboard folder, and every page with a strict CSP'),
     async () => {
       const { request } = await import('node:http');
