@@ -261,10 +261,29 @@ function pgbench(bin: string, socketDir: string): string {
     : `did not run: ${r.stderr.trim()}`;
 }
 
+/** What this machine gives any Node HTTP server right now: an empty Fastify route, same load shape. */
+async function calibrate(): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  app.post('/', async () => ({ ok: true }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const a = app.server.address();
+  const url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  const key = generateKeyPairSync('ed25519').privateKey;
+  const r = await load(Math.min(SECONDS, 4), 16, () =>
+    signed(url, { id: randomUUID(), key }, '/', {}),
+  );
+  await app.close();
+  console.log(
+    `calibration: an empty Fastify route here answers ${r.perSecond.toFixed(0)}/s, p99 ${r.p99} ms (16 clients; server in the load's own process)`,
+  );
+}
+
 async function main(): Promise<void> {
   console.log(
     `(${SECONDS} s per figure; storm of ${STORM} terminals; set BENCH_SECONDS / HUB_BENCH_TERMINALS to change)`,
   );
+  await calibrate();
   const skip = postgresUnavailableReason();
   if (skip) console.log(`PostgreSQL: skipped (${skip})`);
   else {

@@ -145,6 +145,52 @@ describe('hub dashboard', () => {
     },
   );
 
+  it.skipIf(!!noChromium)(
+    title('IT issues an API token (shown once) and reads the audit'),
+    async () => {
+      await page.getByRole('link', { name: 'Tokens and audit' }).click();
+      await page.getByLabel('Who or what will use the token').fill('report script');
+      await page.getByRole('button', { name: 'Issue a token' }).click();
+      const token = (await page.locator('code').textContent()) ?? '';
+      expect(token).toMatch(/^clh_/);
+      const r = await fetch(`${running.url}/api/v1/staff/schools/north/terminals`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(r.status).toBe(200);
+      await page.getByRole('cell', { name: 'concern.handled' }).first().waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+    },
+  );
+
+  it.skipIf(!!noChromium)(
+    title('serves nothing outside the dashboard folder, and every page with a strict CSP'),
+    async () => {
+      const { request } = await import('node:http');
+      const get = (path: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request(`${running.url}${path}`, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      for (const path of [
+        '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+        '/..%2f..%2f..%2fetc%2fpasswd',
+        '/assets/%2e%2e%2f%2e%2e%2fpackage.json',
+      ]) {
+        const r = await get(path);
+        expect(r.status).toBe(404);
+        expect(r.body).not.toContain('root:');
+      }
+      const home = await fetch(running.url);
+      expect(home.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(home.headers.get('x-frame-options')).toBe('DENY');
+    },
+  );
+
   it.skipIf(!!noChromium)(title('signing out ends the session on the hub'), async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -484,6 +484,55 @@ describe.each(stores)('hub with %s', (kind, skip) => {
       expect((await l.concernStatus(id))?.handledBy).toBe('token:tests');
     },
   );
+  it.skipIf(!!skip)(
+    title("a school's webhook hears of a concern too, with no more than the dashboard would show"),
+    async () => {
+      const { createServer } = await import('node:http');
+      const heard: Record<string, unknown>[] = [];
+      const hook = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          heard.push(JSON.parse(body) as Record<string, unknown>);
+          res.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      try {
+        const port = (hook.address() as { port: number }).port;
+        const westSecret = await addSchool(store, {
+          id: 'west',
+          name: 'West',
+          webhookUrl: `http://127.0.0.1:${port}/concerns`,
+        });
+        const l = await startLink({
+          dataDir: join(tmp.dir, 'west-pc'),
+          hubUrl: running.url,
+          school: 'west',
+          enrolmentSecret: westSecret,
+          machineId: 'west-pc',
+          hostname: 'WEST-LIB-02',
+        });
+        links.push(l);
+        const id = await l.record({ kind: 'concernRaised', person: 'pupil.w' });
+        await l.flush();
+        const got = await until('the webhook', () => heard.find((h) => h.id === id));
+        expect(got).toMatchObject({
+          type: 'concernRaised',
+          school: 'west',
+          terminal: 'WEST-LIB-02',
+          person: 'pupil.w',
+        });
+        const s = await until('told', async () => {
+          const st = await l.concernStatus(id);
+          return st?.told.length ? st : undefined;
+        });
+        expect(s.told).toEqual(['webhook']);
+      } finally {
+        hook.close();
+      }
+    },
+  );
 });
 
 describe('two hub processes on one PostgreSQL', () => {

@@ -4,6 +4,7 @@ import {
   AcceptancesPage,
   ConcernsPage,
   EventsPage,
+  ItPage,
   PersonPage,
   SanctionsPage,
   TerminalsPage,
@@ -16,6 +17,7 @@ const PAGES = [
   { id: 'overrides', label: 'Override uses' },
   { id: 'sanctions', label: 'Sanctions' },
   { id: 'person', label: 'A person', roles: ['it', 'safeguarding'] as const },
+  { id: 'it', label: 'Tokens and audit', roles: ['it'] as const },
 ] as const;
 type PageId = (typeof PAGES)[number]['id'];
 
@@ -128,6 +130,7 @@ export function App() {
   else if (page === 'acceptances') body = <AcceptancesPage school={school} />;
   else if (page === 'overrides') body = <EventsPage school={school} />;
   else if (page === 'sanctions') body = <SanctionsPage school={school} />;
+  else if (page === 'it') body = <ItPage school={school} />;
   else body = <PersonPage me={me} school={school} initial={route.arg} />;
 
   return (

@@ -541,3 +541,94 @@ export function PersonPage({ me, school, initial }: { me: Me; school: string; in
     </section>
   );
 }
+
+interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+/** IT: API tokens for scripts, and the audit of everything done on the dashboard. */
+export function ItPage({ school }: { school: string }) {
+  const { data, problem, reload } = useHub<{ entries: AuditEntry[] }>(
+    `/api/v1/staff/schools/${school}/audit`,
+  );
+  const [label, setLabel] = useState('');
+  const [role, setRole] = useState('readonly');
+  const [token, setToken] = useState('');
+  const [actionProblem, setActionProblem] = useState('');
+  const issue = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const r = await api<{ token: string }>('POST', `/api/v1/staff/schools/${school}/tokens`, {
+        label,
+        role,
+      });
+      setToken(r.token);
+      setLabel('');
+      reload();
+    } catch (err) {
+      setActionProblem((err as Error).message);
+    }
+  };
+  return (
+    <section aria-labelledby="it-h">
+      <h2 id="it-h">API tokens and audit</h2>
+      <form className="inline-form" onSubmit={issue}>
+        <div className="field">
+          <label htmlFor="token-label">Who or what will use the token</label>
+          <input
+            id="token-label"
+            type="text"
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="token-role">Role</label>
+          <select id="token-role" value={role} onChange={(e) => setRole(e.target.value)}>
+            <option value="readonly">read-only</option>
+            <option value="safeguarding">safeguarding</option>
+            <option value="it">IT</option>
+          </select>
+        </div>
+        <button className="button button-primary" type="submit" disabled={!label.trim()}>
+          Issue a token
+        </button>
+      </form>
+      {token && (
+        <p role="status">
+          Copy it now; the hub keeps only its hash: <code>{token}</code>
+        </p>
+      )}
+      <Problem text={problem || actionProblem} />
+      <table>
+        <caption className="visually-hidden">The audit, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.entries.map((a, i) => (
+            <tr key={i}>
+              <td>{when(a.at)}</td>
+              <td>{a.actor}</td>
+              <td>{a.action}</td>
+              <td>
+                {Object.entries(a.detail)
+                  .filter(([k]) => k !== 'school')
+                  .map(([k, v]) => `${k}: ${String(v)}`)
+                  .join(', ')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
