@@ -1,4 +1,5 @@
 import { auditVerifyCommand } from './audit-command';
+import { doctorCommand } from './doctor-command';
 import { explainCommand } from './explain-command';
 import { reportAcceptancesCommand, terminalsCommand } from './hub-report-commands';
 import { keygenCommand } from './keygen-command';
@@ -23,6 +24,7 @@ const COMMANDS: Command[] = [
   auditVerifyCommand,
   reportAcceptancesCommand,
   terminalsCommand,
+  doctorCommand,
 ];
 
 function overview(): string {

@@ -1,0 +1,3 @@
+export async function buildMsi() {
+  throw new Error('todo');
+}

@@ -1,0 +1,3 @@
+export async function buildNsis() {
+  throw new Error('todo');
+}
