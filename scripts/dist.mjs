@@ -153,7 +153,7 @@ await attempt(
   },
 );
 
-rmSync(work, { recursive: true, force: true });
+if (process.env.CLASSLOCK_DIST_KEEP_WORK !== "1") rmSync(work, { recursive: true, force: true });
 for (const r of results) {
   if (r.file) console.log(`built    ${r.target}: ${r.file}`);
   else if (r.skipped) console.log(`skipped  ${r.target}: ${r.skipped}`);

@@ -31,13 +31,18 @@ function fits(pkg, platform, arch) {
  */
 export function runtimeClosure(
   names,
-  { root = process.cwd(), platform = 'linux', arch = 'x64' } = {},
+  { root = process.cwd(), platform = 'linux', arch = 'x64', missing = [] } = {},
 ) {
   const found = new Map();
   const visit = (name, fromDir, optional) => {
     const dir = resolvePackageDir(name, fromDir, root);
     if (!dir) {
-      if (optional) return;
+      // npm installs only this machine's optional per-platform packages (koffi's win32
+      // build is absent on Linux): recorded for the caller, which says so.
+      if (optional) {
+        missing.push(name);
+        return;
+      }
       throw new Error(
         `the machine service needs the npm package "${name}", which is not installed (run npm ci)`,
       );
@@ -56,7 +61,15 @@ export function runtimeClosure(
 /** Copies the closure into `dest` (dest/node_modules/...); returns the folders copied. */
 export function copyRuntimeModules(names, dest, opts = {}) {
   const root = opts.root ?? process.cwd();
-  const dirs = runtimeClosure(names, opts);
+  const missing = [];
+  const dirs = runtimeClosure(names, { ...opts, missing });
+  const platform = opts.platform ?? 'linux';
+  const foreign = missing.filter((m) => m.includes(platform));
+  if (foreign.length > 0) {
+    throw new Error(
+      `the machine service for ${platform} needs ${foreign.join(', ')}, which npm did not install on this machine (npm install --no-save --os=${platform} --cpu=${opts.arch ?? 'x64'} ${foreign.join(' ')})`,
+    );
+  }
   for (const d of dirs) {
     cpSync(join(root, d), join(dest, d), {
       recursive: true,
