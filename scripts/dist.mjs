@@ -5,7 +5,7 @@
 //
 //   node scripts/dist.mjs [--targets deb,msi,nsis,admx,appimage] [--out DIR]
 //                         [--electron-linux DIR] [--electron-win DIR] [--node-win FILE]
-//                         [--stand-in]
+//                         [--stand-in] [--keep-work]
 //
 // --electron-linux / --electron-win: an unpacked Electron folder for that platform (the
 // release route: Electron's own zip, unpacked). Without one, Linux uses
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'electron-win': { type: 'string' },
     'node-win': { type: 'string' },
     'stand-in': { type: 'boolean', default: false },
+    'keep-work': { type: 'boolean', default: false },
   },
 });
 const targets = values.targets
@@ -153,7 +154,9 @@ await attempt(
   },
 );
 
-if (process.env.CLASSLOCK_DIST_KEEP_WORK !== "1") rmSync(work, { recursive: true, force: true });
+// --keep-work: DIR/.work keeps the staged folders, the WiX source and the preprocessed
+// NSIS script (the tests read them).
+if (!values['keep-work']) rmSync(work, { recursive: true, force: true });
 for (const r of results) {
   if (r.file) console.log(`built    ${r.target}: ${r.file}`);
   else if (r.skipped) console.log(`skipped  ${r.target}: ${r.skipped}`);

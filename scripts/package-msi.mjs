@@ -8,7 +8,11 @@ import { join, relative, sep } from 'node:path';
 import { PUBLIC_PROPERTIES, WIN, stageWindows } from './package-windows-layout.mjs';
 
 const xml = (s) =>
-  String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 
 /** A stable id (and GUID) per path, so upgrades keep each component's identity. */
 const hash = (s) => createHash('sha1').update(s).digest('hex');
@@ -32,7 +36,9 @@ function tree(dir, base, indent, sourceRoot) {
     }
     const isServiceExe = rel.toLowerCase() === WIN.service.exe.toLowerCase();
     out.push(`${pad}<Component Id="${idFor('c', rel)}" Guid="${guidFor(rel)}" Win64="yes">`);
-    out.push(`${pad}  <File Id="${idFor('f', rel)}" Name="${xml(name)}" Source="${xml(relative(sourceRoot, full).split(sep).join('/'))}" KeyPath="yes"/>`);
+    out.push(
+      `${pad}  <File Id="${idFor('f', rel)}" Name="${xml(name)}" Source="${xml(relative(sourceRoot, full).split(sep).join('/'))}" KeyPath="yes"/>`,
+    );
     if (isServiceExe) {
       const s = WIN.service;
       out.push(
@@ -53,7 +59,9 @@ function componentIds(wxs) {
 export function wixSource({ stage, version, sourceRoot }) {
   const files = tree(stage, stage, 12, sourceRoot);
   const settings = WIN.settings.map(
-    (s) => `      <Component Id="Setting_${s.property}" Guid="${guidFor(`setting:${s.property}`)}" Win64="yes">
+    (
+      s,
+    ) => `      <Component Id="Setting_${s.property}" Guid="${guidFor(`setting:${s.property}`)}" Win64="yes">
         <RegistryValue Id="Reg_${s.property}" Root="HKLM" Key="${WIN.policyKey}" Name="${s.value}" Type="string" Value="[${s.property}]" KeyPath="yes"/>
       </Component>`,
   );
@@ -104,7 +112,15 @@ ${settings.join('\n')}
     </DirectoryRef>
 
     <Feature Id="Complete" Level="1">
-${['ConfigFolder', 'DataFolder', 'StartAtLogin', 'EventLogSource', ...WIN.settings.map((s) => `Setting_${s.property}`), `Setting_${tk.keyProperty}`, ...componentIds(files.join('\n'))]
+${[
+  'ConfigFolder',
+  'DataFolder',
+  'StartAtLogin',
+  'EventLogSource',
+  ...WIN.settings.map((s) => `Setting_${s.property}`),
+  `Setting_${tk.keyProperty}`,
+  ...componentIds(files.join('\n')),
+]
   .map((id) => `      <ComponentRef Id="${id}"/>`)
   .join('\n')}
     </Feature>
@@ -137,38 +153,84 @@ export async function buildMsi({ unpacked, nodeExe, outDir, workDir, version }) 
   const locks = [
     ['LockRoot', 'CLASSLOCKROOT', 'CreateFolder', WIN.folderSddl, ''],
     ['LockData', 'CLASSLOCKDATA', 'CreateFolder', WIN.folderSddl, ''],
-    ...WIN.settings.map((s) => [`Lock_${s.property}`, `Reg_${s.property}`, 'Registry', 'D:PAI(A;CI;KA;;;SY)(A;CI;KA;;;BA)', '']),
+    ...WIN.settings.map((s) => [
+      `Lock_${s.property}`,
+      `Reg_${s.property}`,
+      'Registry',
+      'D:PAI(A;CI;KA;;;SY)(A;CI;KA;;;BA)',
+      '',
+    ]),
   ];
   const idts = join(workDir, 'idt');
   mkdirSync(idts, { recursive: true });
   writeFileSync(
     join(idts, 'MsiLockPermissionsEx.idt'),
-    idt(['MsiLockPermissionsEx', 'LockObject', 'Table', 'SDDL', 'Condition'], ['s72', 's72', 's32', 'l0', 'S255'], 'MsiLockPermissionsEx', ['MsiLockPermissionsEx'], locks),
+    idt(
+      ['MsiLockPermissionsEx', 'LockObject', 'Table', 'SDDL', 'Condition'],
+      ['s72', 's72', 's32', 'l0', 'S255'],
+      'MsiLockPermissionsEx',
+      ['MsiLockPermissionsEx'],
+      locks,
+    ),
   );
   // Restart on failure: after 2 s, 2 s, then 60 s; the failure count resets after a day.
   writeFileSync(
     join(idts, 'MsiServiceConfigFailureActions.idt'),
     idt(
-      ['MsiServiceConfigFailureActions', 'Name', 'Event', 'ResetPeriod', 'RebootMessage', 'Command', 'Actions', 'DelayActions', 'Component_'],
+      [
+        'MsiServiceConfigFailureActions',
+        'Name',
+        'Event',
+        'ResetPeriod',
+        'RebootMessage',
+        'Command',
+        'Actions',
+        'DelayActions',
+        'Component_',
+      ],
       ['s72', 'l255', 'i2', 'I4', 'L255', 'L255', 'S255', 'S255', 's72'],
       'MsiServiceConfigFailureActions',
       ['MsiServiceConfigFailureActions'],
-      [['ServiceRestart', WIN.service.name, '1', '86400', '', '', '1[~]1[~]1', '2000[~]2000[~]60000', idFor('c', WIN.service.exe)]],
+      [
+        [
+          'ServiceRestart',
+          WIN.service.name,
+          '1',
+          '86400',
+          '',
+          '',
+          '1[~]1[~]1',
+          '2000[~]2000[~]60000',
+          idFor('c', WIN.service.exe),
+        ],
+      ],
     ),
   );
   execFileSync('msibuild', [msi, '-i', join(idts, 'MsiLockPermissionsEx.idt')]);
   // Public properties pass from msiexec's command line to the per-machine install only
   // when listed here (wixl lists its own upgrade properties).
   const secure = ['WIX_DOWNGRADE_DETECTED', 'WIX_UPGRADE_DETECTED', ...PUBLIC_PROPERTIES].join(';');
-  execFileSync('msibuild', [msi, '-q', `UPDATE \`Property\` SET \`Value\` = '${secure}' WHERE \`Property\` = 'SecureCustomProperties'`]);
+  execFileSync('msibuild', [
+    msi,
+    '-q',
+    `UPDATE \`Property\` SET \`Value\` = '${secure}' WHERE \`Property\` = 'SecureCustomProperties'`,
+  ]);
   // Each setting is written only when given (wixl has no <Condition> in components).
   for (const [component, condition] of [
     ...WIN.settings.map((s) => [`Setting_${s.property}`, s.property]),
     [`Setting_${tk.keyProperty}`, `${tk.idProperty} AND ${tk.keyProperty}`],
   ]) {
-    execFileSync('msibuild', [msi, '-q', `UPDATE \`Component\` SET \`Condition\` = '${condition}' WHERE \`Component\` = '${component}'`]);
+    execFileSync('msibuild', [
+      msi,
+      '-q',
+      `UPDATE \`Component\` SET \`Condition\` = '${condition}' WHERE \`Component\` = '${component}'`,
+    ]);
   }
   execFileSync('msibuild', [msi, '-i', join(idts, 'MsiServiceConfigFailureActions.idt')]);
-  execFileSync('msibuild', [msi, '-q', "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('MsiConfigureServices', 5850)"]);
+  execFileSync('msibuild', [
+    msi,
+    '-q',
+    "INSERT INTO `InstallExecuteSequence` (`Action`, `Sequence`) VALUES ('MsiConfigureServices', 5850)",
+  ]);
   return msi;
 }

@@ -72,18 +72,16 @@ export async function buildNsis({ unpacked, nodeExe, outDir, workDir, version })
     FILES_INSTALL: '!insertmacro CLASSLOCK_FILES_INSTALL',
     FILES_UNINSTALL: '!insertmacro CLASSLOCK_FILES_UNINSTALL',
   };
-  execFileSync(
-    'makensis',
-    [
-      '-V2',
-      '-WX',
-      '-INPUTCHARSET',
-      'UTF8',
-      ...Object.entries(defines).map(([k, v]) => `-D${k}=${v}`),
-      `-X!include "${nsh}"`,
-      resolve('build/win/classlock.nsi'),
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  const args = [
+    '-INPUTCHARSET',
+    'UTF8',
+    ...Object.entries(defines).map(([k, v]) => `-D${k}=${v}`),
+    `-X!include "${nsh}"`,
+    resolve('build/win/classlock.nsi'),
+  ];
+  execFileSync('makensis', ['-V2', '-WX', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // The script with every define and macro resolved, for checking what cannot run here.
+  const ppo = execFileSync('makensis', ['-V1', '-PPO', ...args], { maxBuffer: 64 * 1024 * 1024 });
+  writeFileSync(join(workDir, 'classlock.preprocessed.nsi'), ppo);
   return out;
 }

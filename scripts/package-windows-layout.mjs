@@ -32,10 +32,20 @@ export const WIN = {
   settings: [
     { property: 'POLICYURL', nsis: 'POLICYURL', field: 'policySources', value: 'PolicySources' },
     { property: 'HUBURL', nsis: 'HUBURL', field: 'hubUrl', value: 'HubUrl' },
-    { property: 'ENROLMENTSECRET', nsis: 'ENROLMENTSECRET', field: 'hubEnrolmentSecret', value: 'HubEnrolmentSecret' },
+    {
+      property: 'ENROLMENTSECRET',
+      nsis: 'ENROLMENTSECRET',
+      field: 'hubEnrolmentSecret',
+      value: 'HubEnrolmentSecret',
+    },
   ],
   /** TRUSTEDKEYID names the value in the TrustedKeys subkey; TRUSTEDKEY is its one-line base64 key. */
-  trustedKey: { idProperty: 'TRUSTEDKEYID', keyProperty: 'TRUSTEDKEY', subkey: 'TrustedKeys', field: 'trustedKeys' },
+  trustedKey: {
+    idProperty: 'TRUSTEDKEYID',
+    keyProperty: 'TRUSTEDKEY',
+    subkey: 'TrustedKeys',
+    field: 'trustedKeys',
+  },
   /** %ProgramData%\Classlock and its data folder: SYSTEM and Administrators only, not inherited. */
   dataRoot: 'Classlock',
   dataDir: 'data',

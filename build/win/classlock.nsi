@@ -136,6 +136,8 @@ Section "Classlock" SecMain
   ${EndIf}
   ${If} $TrustedKey != ""
     WriteRegStr HKLM "${POLICYKEY}\${TRUSTEDKEYS_SUBKEY}" "$TrustedKeyId" "$TrustedKey"
+    ; Remembered so the uninstaller removes exactly the key this installer added.
+    WriteRegStr HKLM "SOFTWARE\Classlock" "InstallerTrustedKeyId" "$TrustedKeyId"
   ${EndIf}
 
   ; Add/Remove Programs.
@@ -175,7 +177,13 @@ Section "Uninstall"
   DeleteRegValue HKLM "${POLICYKEY}" "${VALUE_POLICYURL}"
   DeleteRegValue HKLM "${POLICYKEY}" "${VALUE_HUBURL}"
   DeleteRegValue HKLM "${POLICYKEY}" "${VALUE_ENROLMENTSECRET}"
+  ReadRegStr $1 HKLM "SOFTWARE\Classlock" "InstallerTrustedKeyId"
+  ${If} $1 != ""
+    DeleteRegValue HKLM "${POLICYKEY}\${TRUSTEDKEYS_SUBKEY}" "$1"
+  ${EndIf}
+  DeleteRegKey /ifempty HKLM "${POLICYKEY}\${TRUSTEDKEYS_SUBKEY}"
   DeleteRegKey /ifempty HKLM "${POLICYKEY}"
+  DeleteRegKey HKLM "SOFTWARE\Classlock"
   DeleteRegKey HKLM "${EVENTKEY}"
   DeleteRegKey HKLM "${ARP}"
 

@@ -1,4 +1,5 @@
 import { auditVerifyCommand } from './audit-command';
+import { policyTemplatesCommand } from './admx';
 import { doctorCommand } from './doctor-command';
 import { explainCommand } from './explain-command';
 import { reportAcceptancesCommand, terminalsCommand } from './hub-report-commands';
@@ -25,6 +26,7 @@ const COMMANDS: Command[] = [
   reportAcceptancesCommand,
   terminalsCommand,
   doctorCommand,
+  policyTemplatesCommand,
 ];
 
 function overview(): string {

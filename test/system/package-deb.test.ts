@@ -260,6 +260,12 @@ describe.skipIf(reason)(
         const res = ServiceResponseSchema.parse(JSON.parse(line));
         expect(res.ok, line).toBe(true);
         if (res.ok) expect(res.status?.version).toBe(version);
+        // The installed IT tool reads the same socket: its service line passes (the other
+        // checks depend on a policy and a hub this machine does not have).
+        const doc = sh(['/usr/bin/classlock-admin', 'doctor']);
+        expect(doc.out, doc.err).toMatch(
+          new RegExp(`^ok\\s+service\\s+running, version ${version.replace(/\./g, '\\.')}`, 'm'),
+        );
         service.kill('SIGTERM');
         await new Promise((r) => service!.once('exit', r));
         service = undefined;
