@@ -137,9 +137,10 @@ await attempt('nsis', winWhy, async () => {
 });
 await attempt('admx', undefined, async () => {
   const dir = join(outRoot, 'policy-templates');
-  execFileSync(process.execPath, ['dist/admin/cli.mjs', 'policy-templates', '--out', dir], {
-    stdio: 'inherit',
+  execFileSync(process.execPath, ['bin/classlock-admin.mjs', 'policy-templates', '--out', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
+  if (!existsSync(join(dir, 'Classlock.admx'))) throw new Error(`no Classlock.admx in ${dir}`);
   return dir;
 });
 await attempt(
