@@ -116,23 +116,27 @@ await attempt(
   winWhy ?? (has('wixl') ? undefined : 'needs wixl (apt-get install wixl msitools)'),
   async () => {
     const dir = await unpacked('win');
+    const nodeExe = winNode();
     return buildMsi({
       unpacked: dir,
-      nodeExe: winNode(),
+      nodeExe,
       outDir: outFor('win'),
       workDir: work,
       version,
+      standIn: standIn.win,
     });
   },
 );
 await attempt('nsis', winWhy, async () => {
   const dir = await unpacked('win');
+  const nodeExe = winNode();
   return buildNsis({
     unpacked: dir,
-    nodeExe: winNode(),
+    nodeExe,
     outDir: outFor('win'),
     workDir: work,
     version,
+    standIn: standIn.win,
   });
 });
 await attempt('admx', undefined, async () => {

@@ -135,9 +135,9 @@ function idt(columns, types, table, keys, rows) {
   return `${[columns.join('\t'), types.join('\t'), [table, ...keys].join('\t'), ...rows.map((r) => r.join('\t'))].join('\r\n')}\r\n`;
 }
 
-export async function buildMsi({ unpacked, nodeExe, outDir, workDir, version }) {
+export async function buildMsi({ unpacked, nodeExe, outDir, workDir, version, standIn = false }) {
   const tk = WIN.trustedKey;
-  const stage = await stageWindows({ unpacked, nodeExe, workDir });
+  const stage = await stageWindows({ unpacked, nodeExe, workDir, standIn });
   const wxs = join(workDir, 'classlock.wxs');
   writeFileSync(wxs, wixSource({ stage, version, sourceRoot: workDir }));
   mkdirSync(outDir, { recursive: true });

@@ -41,8 +41,8 @@ export function fileLists(stage) {
   return { install, uninstall };
 }
 
-export async function buildNsis({ unpacked, nodeExe, outDir, workDir, version }) {
-  const stage = await stageWindows({ unpacked, nodeExe, workDir });
+export async function buildNsis({ unpacked, nodeExe, outDir, workDir, version, standIn = false }) {
+  const stage = await stageWindows({ unpacked, nodeExe, workDir, standIn });
   const { install, uninstall } = fileLists(stage);
   const nsh = join(workDir, 'classlock-files.nsh');
   writeFileSync(

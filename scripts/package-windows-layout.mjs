@@ -62,7 +62,7 @@ export const PUBLIC_PROPERTIES = [
  * The install folder's contents: the packed app, plus service\ (node.exe, the service
  * bundle and its runtime packages for win32, the IT tool) and classlock-admin.cmd.
  */
-export async function stageWindows({ unpacked, nodeExe, workDir }) {
+export async function stageWindows({ unpacked, nodeExe, workDir, standIn = false }) {
   const stage = join(workDir, 'win-root');
   rmSync(stage, { recursive: true, force: true });
   cpSync(unpacked, stage, { recursive: true });
@@ -72,7 +72,11 @@ export async function stageWindows({ unpacked, nodeExe, workDir }) {
   if (existsSync('dist/service')) {
     cpSync('dist/service', service, { recursive: true });
     if (existsSync('dist/service/classlockd.cjs'))
-      copyRuntimeModules(serviceExternals(), service, { platform: 'win32', arch: 'x64' });
+      copyRuntimeModules(serviceExternals(), service, {
+        platform: 'win32',
+        arch: 'x64',
+        allowMissing: standIn,
+      });
   }
   await bundleAdminTool(join(service, 'classlock-admin.mjs'));
   writeFileSync(
