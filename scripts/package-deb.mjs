@@ -133,6 +133,7 @@ export async function buildDeb({ unpacked, outDir, workDir, version, pkg }) {
 
   // Start in every desktop session; configuration example; docs.
   put(stage, 'etc/xdg/autostart/classlock.desktop', 'build/linux/classlock.desktop', 0o644);
+  put(stage, 'opt/Classlock/resources/classlock.desktop', 'build/linux/classlock.desktop', 0o644);
   put(stage, 'etc/classlock/config.example.json', 'build/config.example.json', 0o644);
   put(stage, 'usr/share/pixmaps/classlock.png', 'build/icon.png', 0o644);
   put(stage, 'usr/share/doc/classlock/deployment.md', 'docs/deployment.md', 0o644);

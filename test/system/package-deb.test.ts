@@ -83,6 +83,38 @@ const ownerOf = (p: string) => {
   const st = lstatSync(p);
   return `${st.uid}:${st.gid}`;
 };
+/** A stand-in for the last deb before the machine service, as its scripts laid a PC out. */
+function buildOldLayoutDeb(dir: string): string {
+  const root = join(dir, 'old-root');
+  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(root, 'opt/Classlock'), { recursive: true });
+  writeFileSync(join(root, 'opt/Classlock/classlock'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  writeFileSync(
+    join(root, 'DEBIAN/control'),
+    'Package: classlock\nVersion: 0.0.1\nArchitecture: amd64\nMaintainer: test <test@invalid>\nDescription: the per-user layout\n',
+  );
+  writeFileSync(
+    join(root, 'DEBIAN/postinst'),
+    [
+      '#!/bin/sh',
+      'set -e',
+      'install -d -m 0755 /var/lib/classlock',
+      'for d in acceptances pins throttle policies; do install -d -m 1777 /var/lib/classlock/$d; done',
+      'install -d -m 0777 /var/lib/classlock/state',
+      'install -D -m 0644 /dev/null /etc/xdg/autostart/classlock.desktop',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  writeFileSync(
+    join(root, 'DEBIAN/postrm'),
+    '#!/bin/sh\nset -e\nrm -f /etc/xdg/autostart/classlock.desktop\nif [ "$1" = purge ]; then rm -rf /var/lib/classlock; fi\n',
+    { mode: 0o755 },
+  );
+  const deb = join(dir, 'classlock_0.0.1_amd64.deb');
+  expect(sh(['dpkg-deb', '--root-owner-group', '--build', root, deb]).code).toBe(0);
+  return deb;
+}
 const status = () => sh(['dpkg-query', '-W', '-f=${Status}', 'classlock']);
 
 describe.skipIf(reason)(
@@ -146,11 +178,12 @@ describe.skipIf(reason)(
         expect(e.mode.slice(5), e.path).not.toMatch(/w/);
     });
 
-    it('installs with dpkg -i: every file with the owner and mode the package gives it', () => {
-      // A machine upgraded from the old per-user layout: world-writable record folders.
-      mkdirSync('/var/lib/classlock/pins', { recursive: true, mode: 0o1777 });
-      spawnSync('chmod', ['0755', '/var/lib/classlock']);
-      spawnSync('chmod', ['1777', '/var/lib/classlock/pins']);
+    it('installs with dpkg -i over the previous layout: every file with the owner and mode the package gives it', () => {
+      // The version before the machine service: world-writable record folders, and a
+      // post-removal script that deletes the autostart entry even on upgrade.
+      const old = buildOldLayoutDeb(work);
+      expect(sh(['dpkg', '-i', old]).code).toBe(0);
+      expect(modeString('/var/lib/classlock/pins')).toBe('drwxrwxrwt');
       const r = sh(['dpkg', '-i', deb], { timeout: 120_000 });
       expect(r.code, r.out + r.err).toBe(0);
       expect(status().out).toBe('install ok installed');
