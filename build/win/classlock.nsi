@@ -116,6 +116,10 @@ Section "Classlock" SecMain
     DetailPrint "Classlock: could not set the rights of the data folder (icacls exit $0)."
     SetErrorLevel 4
   ${EndIf}
+  ; Versions before the machine service gave Users their own rights on folders inside
+  ; data\ (pins, acceptances, ...). Windows lets anyone reach a folder by its path without
+  ; rights on its parent, so those rights are replaced with the data folder's own.
+  !insertmacro Run `"$SYSDIR\icacls.exe" "$APPDATA\${DATA_ROOT}\${DATA_DIR}\*" /reset /T /C /Q`
 
   ; Event Log source for the service's messages.
   WriteRegExpandStr HKLM "${EVENTKEY}" "EventMessageFile" "%SystemRoot%\Microsoft.NET\Framework64\v4.0.30319\EventLogMessages.dll"
