@@ -80,8 +80,10 @@ async function attempt(target, why, fn) {
     results.push({ target, skipped: why });
     return;
   }
+  const started = performance.now();
   try {
-    results.push({ target, file: await fn() });
+    const file = await fn();
+    results.push({ target, file, seconds: (performance.now() - started) / 1000 });
   } catch (err) {
     results.push({ target, failed: err instanceof Error ? err.message : String(err) });
   }
@@ -163,7 +165,8 @@ await attempt(
 // NSIS script (the tests read them).
 if (!values['keep-work']) rmSync(work, { recursive: true, force: true });
 for (const r of results) {
-  if (r.file) console.log(`built    ${r.target}: ${r.file}`);
+  // Seconds include packing the app for the first installer of each platform.
+  if (r.file) console.log(`built    ${r.target}: ${r.file} (${r.seconds.toFixed(1)} s)`);
   else if (r.skipped) console.log(`skipped  ${r.target}: ${r.skipped}`);
   else console.log(`FAILED   ${r.target}: ${r.failed}`);
 }
