@@ -5,13 +5,15 @@
 //
 //   node scripts/dist.mjs [--targets deb,msi,nsis,admx,appimage] [--out DIR]
 //                         [--electron-linux DIR] [--electron-win DIR] [--node-win FILE]
+//                         [--winsw FILE]
 //                         [--stand-in] [--keep-work]
 //
 // --electron-linux / --electron-win: an unpacked Electron folder for that platform (the
 // release route: Electron's own zip, unpacked). Without one, Linux uses
 // node_modules/electron/dist when it is there; otherwise (no download possible) a
 // stand-in folder is used and the installers land in DIR/stand-in/, for testing only.
-// --node-win: node.exe for the Windows machine service (Node's official Windows build).
+// --node-win: node.exe for the Windows machine service (Node's official Windows build);
+// --winsw: WinSW's exe (the service wrapper, docs/windows-service.md).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     'electron-linux': { type: 'string' },
     'electron-win': { type: 'string' },
     'node-win': { type: 'string' },
+    winsw: { type: 'string' },
     'stand-in': { type: 'boolean', default: false },
     'keep-work': { type: 'boolean', default: false },
   },
@@ -103,25 +106,28 @@ await attempt(
   },
 );
 
-let nodeWin = values['node-win'] && resolve(values['node-win']);
-const winNode = () => {
-  if (nodeWin) return nodeWin;
-  // No Windows node.exe given: the installers get a stand-in (they are for testing only).
+/** A Windows program given on the command line, or a stand-in (installers for tests only). */
+const winInputs = {};
+function winInput(option, name) {
+  if (winInputs[option]) return winInputs[option];
+  if (values[option]) return (winInputs[option] = resolve(values[option]));
   standIn.win = true;
-  nodeWin = join(work, 'node-standin.exe');
-  makeWindowsStandinExe(nodeWin, join(work, 'node-standin'));
-  return nodeWin;
-};
+  const file = join(work, `${name}-standin.exe`);
+  makeWindowsStandinExe(file, join(work, `${name}-standin`));
+  return (winInputs[option] = file);
+}
 const winWhy = has('makensis') ? undefined : 'needs makensis (apt-get install nsis)';
 await attempt(
   'msi',
   winWhy ?? (has('wixl') ? undefined : 'needs wixl (apt-get install wixl msitools)'),
   async () => {
     const dir = await unpacked('win');
-    const nodeExe = winNode();
+    const nodeExe = winInput('node-win', 'node');
+    const winswExe = winInput('winsw', 'winsw');
     return buildMsi({
       unpacked: dir,
       nodeExe,
+      winswExe,
       outDir: outFor('win'),
       workDir: work,
       version,
@@ -131,10 +137,12 @@ await attempt(
 );
 await attempt('nsis', winWhy, async () => {
   const dir = await unpacked('win');
-  const nodeExe = winNode();
+  const nodeExe = winInput('node-win', 'node');
+  const winswExe = winInput('winsw', 'winsw');
   return buildNsis({
     unpacked: dir,
     nodeExe,
+    winswExe,
     outDir: outFor('win'),
     workDir: work,
     version,
@@ -172,7 +180,7 @@ for (const r of results) {
 }
 if (standIn.linux || standIn.win) {
   console.log(
-    `note: ${[standIn.linux && 'Linux', standIn.win && 'Windows'].filter(Boolean).join(' and ')} installers were built around a stand-in Electron${standIn.win ? ' / node.exe' : ''} (in ${join(outRoot, 'stand-in')}): for installer tests only, never for schools. Give --electron-linux / --electron-win / --node-win for release builds.`,
+    `note: ${[standIn.linux && 'Linux', standIn.win && 'Windows'].filter(Boolean).join(' and ')} installers were built around a stand-in Electron${standIn.win ? ' / node.exe / WinSW' : ''} (in ${join(outRoot, 'stand-in')}): for installer tests only, never for schools. Give --electron-linux / --electron-win / --node-win / --winsw for release builds.`,
   );
 }
 process.exit(results.some((r) => r.failed) ? 1 : 0);

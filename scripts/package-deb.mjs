@@ -122,6 +122,8 @@ export async function buildDeb({ unpacked, outDir, workDir, version, pkg }) {
     if (existsSync('dist/service/classlockd.cjs'))
       copyRuntimeModules(serviceExternals(), lib, { platform: 'linux', arch: 'x64' });
   }
+  // The built-in policy the service falls back on (CLASSLOCK_DEFAULT_POLICY's default).
+  put(stage, 'usr/lib/classlock/default-policy.yaml', 'resources/default-policy.yaml', 0o644);
   await bundleAdminTool(join(lib, 'classlock-admin.mjs'));
   putText(
     stage,

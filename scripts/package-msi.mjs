@@ -42,7 +42,7 @@ function tree(dir, base, indent, sourceRoot) {
     if (isServiceExe) {
       const s = WIN.service;
       out.push(
-        `${pad}  <ServiceInstall Id="ServiceInstall" Name="${s.name}" DisplayName="${xml(s.displayName)}" Description="${xml(s.description)}" Type="ownProcess" Start="auto" ErrorControl="normal" Account="LocalSystem" Arguments="&quot;[INSTALLDIR]${xml(s.args)}&quot;" Vital="yes"/>`,
+        `${pad}  <ServiceInstall Id="ServiceInstall" Name="${s.name}" DisplayName="${xml(s.displayName)}" Description="${xml(s.description)}" Type="ownProcess" Start="auto" ErrorControl="normal" Account="LocalSystem" Vital="yes"/>`,
         `${pad}  <ServiceControl Id="ServiceControl" Name="${s.name}" Start="install" Stop="both" Remove="uninstall" Wait="yes"/>`,
       );
     }
@@ -135,9 +135,17 @@ function idt(columns, types, table, keys, rows) {
   return `${[columns.join('\t'), types.join('\t'), [table, ...keys].join('\t'), ...rows.map((r) => r.join('\t'))].join('\r\n')}\r\n`;
 }
 
-export async function buildMsi({ unpacked, nodeExe, outDir, workDir, version, standIn = false }) {
+export async function buildMsi({
+  unpacked,
+  nodeExe,
+  winswExe,
+  outDir,
+  workDir,
+  version,
+  standIn = false,
+}) {
   const tk = WIN.trustedKey;
-  const stage = await stageWindows({ unpacked, nodeExe, workDir, standIn });
+  const stage = await stageWindows({ unpacked, nodeExe, winswExe, workDir, standIn });
   const wxs = join(workDir, 'classlock.wxs');
   writeFileSync(wxs, wixSource({ stage, version, sourceRoot: workDir }));
   mkdirSync(outDir, { recursive: true });

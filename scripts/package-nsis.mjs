@@ -41,8 +41,16 @@ export function fileLists(stage) {
   return { install, uninstall };
 }
 
-export async function buildNsis({ unpacked, nodeExe, outDir, workDir, version, standIn = false }) {
-  const stage = await stageWindows({ unpacked, nodeExe, workDir, standIn });
+export async function buildNsis({
+  unpacked,
+  nodeExe,
+  winswExe,
+  outDir,
+  workDir,
+  version,
+  standIn = false,
+}) {
+  const stage = await stageWindows({ unpacked, nodeExe, winswExe, workDir, standIn });
   const { install, uninstall } = fileLists(stage);
   const nsh = join(workDir, 'classlock-files.nsh');
   writeFileSync(
@@ -60,7 +68,6 @@ export async function buildNsis({ unpacked, nodeExe, outDir, workDir, version, s
     SERVICE_DISPLAY: WIN.service.displayName,
     SERVICE_DESCRIPTION: WIN.service.description,
     SERVICE_EXE: WIN.service.exe,
-    SERVICE_ARGS: WIN.service.args,
     EVENT_SOURCE: WIN.eventSource,
     RUN_VALUE: WIN.runValue,
     DATA_ROOT: WIN.dataRoot,

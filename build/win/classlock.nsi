@@ -88,12 +88,14 @@ Section "Classlock" SecMain
 
   ${FILES_INSTALL}
 
-  ; The machine service, as LocalSystem, started at boot, restarted on failure.
+  ; The machine service, as LocalSystem, started at boot, restarted on failure. WinSW
+  ; (classlockd-service.exe) answers the Service Control Manager and runs classlockd.exe
+  ; as its XML beside it says (docs/windows-service.md).
   !insertmacro Run `"$SYSDIR\sc.exe" query ${SERVICE_NAME}`
   ${If} $0 == 0
-    !insertmacro Run `"$SYSDIR\sc.exe" config ${SERVICE_NAME} binPath= "\"$INSTDIR\${SERVICE_EXE}\" \"$INSTDIR\${SERVICE_ARGS}\"" start= auto obj= LocalSystem DisplayName= "${SERVICE_DISPLAY}"`
+    !insertmacro Run `"$SYSDIR\sc.exe" config ${SERVICE_NAME} binPath= "\"$INSTDIR\${SERVICE_EXE}\"" start= auto obj= LocalSystem DisplayName= "${SERVICE_DISPLAY}"`
   ${Else}
-    !insertmacro Run `"$SYSDIR\sc.exe" create ${SERVICE_NAME} binPath= "\"$INSTDIR\${SERVICE_EXE}\" \"$INSTDIR\${SERVICE_ARGS}\"" start= auto obj= LocalSystem DisplayName= "${SERVICE_DISPLAY}"`
+    !insertmacro Run `"$SYSDIR\sc.exe" create ${SERVICE_NAME} binPath= "\"$INSTDIR\${SERVICE_EXE}\"" start= auto obj= LocalSystem DisplayName= "${SERVICE_DISPLAY}"`
   ${EndIf}
   ${If} $0 != 0
     DetailPrint "Classlock: the machine service could not be registered (sc.exe exit $0)."

@@ -166,6 +166,7 @@ describe.skipIf(reason)(
         '/etc/classlock/config.example.json',
         '/usr/bin/classlock-admin',
         '/usr/lib/classlock/classlock-admin.mjs',
+      '/usr/lib/classlock/default-policy.yaml',
       ])
         expect(paths, p).toContain(p);
       expect(entries.find((e) => e.path === '/usr/bin/classlock')?.link).toBe(

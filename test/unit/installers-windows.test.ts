@@ -16,7 +16,7 @@ import { REGISTRY_VALUES } from '../../src/core/config/registry-values';
  * since neither can run on Linux.
  */
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const missing = ['wixl', 'msiinfo', 'msibuild', 'makensis'].filter((c) => !has(c));
+const missing = ['wixl', 'msiinfo', 'msibuild', 'makensis', 'xmllint'].filter((c) => !has(c));
 const reason = missing.length
   ? `${missing.join(', ')} not installed (apt-get install wixl msitools nsis)`
   : undefined;
@@ -76,7 +76,9 @@ describe.skipIf(reason)(`the Windows installers${reason ? ` (skipped: ${reason})
         'Classlock.exe',
         'app.asar',
         'default-policy.yaml',
-        'node.exe',
+        'classlockd-service.exe',
+        'classlockd-service.xml',
+        'classlockd.exe',
         'classlock-admin.mjs',
       ])
         expect(
@@ -93,11 +95,12 @@ describe.skipIf(reason)(`the Windows installers${reason ? ` (skipped: ${reason})
         StartName: 'LocalSystem',
         ServiceType: '16',
       });
-      expect(svc!.Arguments).toBe('"[INSTALLDIR]service\\classlockd.cjs"');
-      // The service's program is node.exe: the component's key file.
+      // The service's program is WinSW (classlockd-service.exe), the component's key file;
+      // WinSW runs classlockd.exe as its XML says.
+      expect(svc!.Arguments ?? '').toBe('');
       const comp = table(msi, 'Component').find((c) => c.Component === svc!.Component_)!;
       expect(table(msi, 'File').find((f) => f.File === comp.KeyPath)?.FileName).toMatch(
-        /node\.exe$/,
+        /classlockd-service\.exe$/,
       );
       const [ctl] = table(msi, 'ServiceControl');
       // msidbServiceControlEvent: 1 start on install, 2 stop on install, 32 stop on
@@ -192,6 +195,19 @@ describe.skipIf(reason)(`the Windows installers${reason ? ` (skipped: ${reason})
     });
   });
 
+  it('WinSW runs classlockd.exe on the service bundle, restarts it on failure and logs where only administrators read', () => {
+    const xmlFile = join(work, '.work', 'win-root', 'service', 'classlockd-service.xml');
+    const lint = spawnSync('xmllint', ['--noout', xmlFile], { encoding: 'utf8' });
+    expect(lint.status, lint.stderr).toBe(0);
+    const x = readFileSync(xmlFile, 'utf8');
+    expect(x).toContain('<id>classlockd</id>');
+    expect(x).toContain('<executable>%BASE%\\classlockd.exe</executable>');
+    expect(x).toContain('<arguments>"%BASE%\\classlockd.cjs"</arguments>');
+    expect(x).toContain('<startmode>Automatic</startmode>');
+    expect(x.match(/<onfailure action="restart"/g)).toHaveLength(3);
+    expect(x).toContain('<logpath>%ProgramData%\\Classlock\\logs</logpath>');
+  });
+
   describe('NSIS, compiled by makensis; its resolved script checked where it cannot run', () => {
     it('is a Windows program', () => {
       expect(readFileSync(nsisExe).subarray(0, 2).toString()).toBe('MZ');
@@ -204,8 +220,7 @@ describe.skipIf(reason)(`the Windows installers${reason ? ` (skipped: ${reason})
     });
 
     it('registers, configures and starts the service the same way as the MSI', () => {
-      const bin =
-        'binPath= "\\"$INSTDIR\\service\\node.exe\\" \\"$INSTDIR\\service\\classlockd.cjs\\""';
+      const bin = 'binPath= "\\"$INSTDIR\\service\\classlockd-service.exe\\""';
       expect(nsi).toContain(
         `"$SYSDIR\\sc.exe" create classlockd ${bin} start= auto obj= LocalSystem`,
       );
