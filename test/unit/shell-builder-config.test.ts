@@ -57,5 +57,8 @@ describe('electron-builder.yml', () => {
     });
     expect(config.files).toContain('!dist/service/**');
     expect(config.files).toContain('!dist/admin/**');
+    // The hub is a server of its own, never part of a terminal's client.
+    expect(config.files).toContain('!dist/hub/**');
+    expect(config.files).toContain('!dist/hub-dashboard/**');
   });
 });
