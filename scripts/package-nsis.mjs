@@ -72,6 +72,7 @@ export async function buildNsis({
     RUN_VALUE: WIN.runValue,
     DATA_ROOT: WIN.dataRoot,
     DATA_DIR: WIN.dataDir,
+    LEGACY_DATA_DIR: WIN.legacyDataDir,
     VALUE_POLICYURL: byField.POLICYURL,
     VALUE_HUBURL: byField.HUBURL,
     VALUE_ENROLMENTSECRET: byField.ENROLMENTSECRET,

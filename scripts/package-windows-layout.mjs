@@ -51,9 +51,14 @@ export const WIN = {
     subkey: 'TrustedKeys',
     field: 'trustedKeys',
   },
-  /** %ProgramData%\Classlock and its data folder: SYSTEM and Administrators only, not inherited. */
+  /**
+   * %ProgramData%\Classlock (config.json) and the service's data folder in it: SYSTEM and
+   * Administrators only, not inherited. `legacyDataDir` held the per-user layout of
+   * versions before the machine service.
+   */
   dataRoot: 'Classlock',
-  dataDir: 'data',
+  dataDir: 'service',
+  legacyDataDir: 'data',
   folderSddl: 'D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)',
 };
 

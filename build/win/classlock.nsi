@@ -118,10 +118,13 @@ Section "Classlock" SecMain
     DetailPrint "Classlock: could not set the rights of the data folder (icacls exit $0)."
     SetErrorLevel 4
   ${EndIf}
-  ; Versions before the machine service gave Users their own rights on folders inside
-  ; data\ (pins, acceptances, ...). Windows lets anyone reach a folder by its path without
-  ; rights on its parent, so those rights are replaced with the data folder's own.
-  !insertmacro Run `"$SYSDIR\icacls.exe" "$APPDATA\${DATA_ROOT}\${DATA_DIR}\*" /reset /T /C /Q`
+  ; Versions before the machine service kept per-user records in data\ and gave Users
+  ; rights on it and the folders in it. Windows lets anyone reach a folder by its path
+  ; without rights on its parent, so the whole tree takes the root's rights instead; the
+  ; service reads it once (as SYSTEM) to import the acceptances.
+  ${If} ${FileExists} "$APPDATA\${DATA_ROOT}\${LEGACY_DATA_DIR}\*.*"
+    !insertmacro Run `"$SYSDIR\icacls.exe" "$APPDATA\${DATA_ROOT}\${LEGACY_DATA_DIR}" /reset /T /C /Q`
+  ${EndIf}
 
   ; Event Log source for the service's messages.
   WriteRegExpandStr HKLM "${EVENTKEY}" "EventMessageFile" "%SystemRoot%\Microsoft.NET\Framework64\v4.0.30319\EventLogMessages.dll"

@@ -166,7 +166,7 @@ describe.skipIf(reason)(
         '/etc/classlock/config.example.json',
         '/usr/bin/classlock-admin',
         '/usr/lib/classlock/classlock-admin.mjs',
-      '/usr/lib/classlock/default-policy.yaml',
+        '/usr/lib/classlock/default-policy.yaml',
       ])
         expect(paths, p).toContain(p);
       expect(entries.find((e) => e.path === '/usr/bin/classlock')?.link).toBe(
@@ -210,9 +210,12 @@ describe.skipIf(reason)(
       }
     });
 
-    it('makes the data folder root-only, closing the old world-writable layout to every user', () => {
-      expect(modeString('/var/lib/classlock')).toBe('drwx------');
-      expect(ownerOf('/var/lib/classlock')).toBe('0:0');
+    it("makes the service's data folder root-only, and closes the old world-writable layout to every user", () => {
+      for (const dir of ['/var/lib/classlockd', '/var/lib/classlock']) {
+        expect(modeString(dir), dir).toBe('drwx------');
+        expect(ownerOf(dir), dir).toBe('0:0');
+      }
+      expect(sh(['runuser', '-u', 'nobody', '--', 'ls', '/var/lib/classlockd']).code).not.toBe(0);
       // An unprivileged account cannot list it, let alone plant a file in the old pins/ folder.
       expect(sh(['runuser', '-u', 'nobody', '--', 'ls', '/var/lib/classlock']).code).not.toBe(0);
       expect(
@@ -261,9 +264,15 @@ describe.skipIf(reason)(
       async () => {
         const unit = readFileSync('/lib/systemd/system/classlockd.service', 'utf8');
         const cmd = /^ExecStart=(.*)$/m.exec(unit)![1]!.split(' ');
-        // What systemd would create first (RuntimeDirectory=, StateDirectory=).
+        // What systemd would do first: RuntimeDirectory= and StateDirectory=, the latter
+        // passed as STATE_DIRECTORY.
         mkdirSync('/run/classlock', { recursive: true, mode: 0o755 });
-        service = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+        const state = `/var/lib/${/^StateDirectory=(\S+)$/m.exec(unit)![1]}`;
+        expect(modeString(state)).toBe('drwx------');
+        service = spawn(cmd[0]!, cmd.slice(1), {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, STATE_DIRECTORY: state },
+        });
         let log = '';
         service.stdout!.on('data', (d: Buffer) => (log += d.toString()));
         service.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -292,7 +301,11 @@ describe.skipIf(reason)(
         });
         const res = ServiceResponseSchema.parse(JSON.parse(line));
         expect(res.ok, line).toBe(true);
-        if (res.ok) expect(res.status?.version).toBe(version);
+        if (res.ok)
+          expect(
+            res.status?.version,
+            'the status must carry the package version (classlockd-main.ts passes it to startClasslockd)',
+          ).toBe(version);
         // The installed IT tool reads the same socket: its service line passes (the other
         // checks depend on a policy and a hub this machine does not have).
         const doc = sh(['/usr/bin/classlock-admin', 'doctor']);
@@ -306,13 +319,13 @@ describe.skipIf(reason)(
     );
 
     it("an upgrade (installing again) keeps the school's records and the configuration", () => {
-      writeFileSync('/var/lib/classlock/record-from-before', 'kept');
+      writeFileSync('/var/lib/classlockd/record-from-before', 'kept');
       writeFileSync('/etc/classlock/config.json', '{}\n');
       const r = sh(['dpkg', '-i', deb], { timeout: 120_000 });
       expect(r.code, r.out + r.err).toBe(0);
-      expect(readFileSync('/var/lib/classlock/record-from-before', 'utf8')).toBe('kept');
+      expect(readFileSync('/var/lib/classlockd/record-from-before', 'utf8')).toBe('kept');
       expect(readFileSync('/etc/classlock/config.json', 'utf8')).toBe('{}\n');
-      expect(modeString('/var/lib/classlock')).toBe('drwx------');
+      expect(modeString('/var/lib/classlockd')).toBe('drwx------');
     });
 
     it('dpkg -r removes the program, the unit and the autostart entry, and keeps records and configuration', () => {
@@ -330,7 +343,8 @@ describe.skipIf(reason)(
       ])
         expect(lstatSync(gone, { throwIfNoEntry: false }), gone).toBeUndefined();
       // As docs/deployment.md says: the records, config.json and the example stay until purge.
-      expect(readFileSync('/var/lib/classlock/record-from-before', 'utf8')).toBe('kept');
+      expect(readFileSync('/var/lib/classlockd/record-from-before', 'utf8')).toBe('kept');
+      expect(existsSync('/var/lib/classlock/pins')).toBe(true);
       expect(existsSync('/etc/classlock/config.json')).toBe(true);
       expect(existsSync('/etc/classlock/config.example.json')).toBe(true);
     });
@@ -339,7 +353,12 @@ describe.skipIf(reason)(
       const r = sh(['dpkg', '-P', 'classlock'], { timeout: 120_000 });
       expect(r.code, r.out + r.err).toBe(0);
       expect(status().code).not.toBe(0);
-      for (const gone of ['/var/lib/classlock', '/etc/classlock', '/etc/apparmor.d/classlock'])
+      for (const gone of [
+        '/var/lib/classlockd',
+        '/var/lib/classlock',
+        '/etc/classlock',
+        '/etc/apparmor.d/classlock',
+      ])
         expect(lstatSync(gone, { throwIfNoEntry: false }), gone).toBeUndefined();
     });
   },

@@ -234,14 +234,14 @@ describe.skipIf(reason)(`the Windows installers${reason ? ` (skipped: ${reason})
     });
 
     it('sets the data folders to SYSTEM and Administrators only, by SID', () => {
-      for (const dir of ['$APPDATA\\Classlock', '$APPDATA\\Classlock\\data'])
+      for (const dir of ['$APPDATA\\Classlock', '$APPDATA\\Classlock\\service'])
         expect(nsi).toContain(
           `"$SYSDIR\\icacls.exe" "${dir}" /inheritance:r /grant:r "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-544:(OI)(CI)F"`,
         );
       expect(nsi).not.toMatch(/S-1-5-32-545|S-1-5-11|S-1-1-0/);
-      // Upgrade from the per-user layout: rights Users had inside data\ are reset to the
-      // folder's own (Windows lets anyone open a path without rights on its parents).
-      expect(nsi).toContain('"$SYSDIR\\icacls.exe" "$APPDATA\\Classlock\\data\\*" /reset /T /C /Q');
+      // Upgrade from the per-user layout: the old data\ tree takes the root's rights (Windows
+      // lets anyone open a path without rights on its parents).
+      expect(nsi).toContain('"$SYSDIR\\icacls.exe" "$APPDATA\\Classlock\\data" /reset /T /C /Q');
     });
 
     it('registers the Event Log source and the HKLM Run value', () => {
