@@ -1,4 +1,6 @@
 import { auditVerifyCommand } from './audit-command';
+import { policyTemplatesCommand } from './admx';
+import { doctorCommand } from './doctor-command';
 import { explainCommand } from './explain-command';
 import { reportAcceptancesCommand, terminalsCommand } from './hub-report-commands';
 import { keygenCommand } from './keygen-command';
@@ -23,6 +25,8 @@ const COMMANDS: Command[] = [
   auditVerifyCommand,
   reportAcceptancesCommand,
   terminalsCommand,
+  doctorCommand,
+  policyTemplatesCommand,
 ];
 
 function overview(): string {

@@ -23,17 +23,20 @@ describe('electron-builder.yml', () => {
 
   it('the schema check is real: a misspelt option is refused', async () => {
     await expect(
-      validate({ ...config, nsis: { ...config.nsis, perMachne: true } }),
-    ).rejects.toThrow(/Invalid configuration object[\s\S]*configuration\.nsis/);
+      validate({ ...config, win: { ...config.win, executableNme: 'x' } }),
+    ).rejects.toThrow(/Invalid configuration object[\s\S]*configuration\.win/);
   });
 
-  it('builds per-machine NSIS and MSI for Windows, deb and AppImage for Linux', () => {
+  it('packs an unpacked folder per platform: the installers are built from it by scripts/package-*', () => {
     const targets = (list: { target: string }[]) => list.map((t) => t.target);
-    expect(targets(config.win.target)).toEqual(['nsis', 'msi']);
-    expect(targets(config.linux.target)).toEqual(['deb', 'AppImage']);
-    expect(config.nsis.perMachine).toBe(true);
-    expect(config.nsis.oneClick).toBe(false);
-    expect(config.msi.perMachine).toBe(true);
+    expect(targets(config.win.target)).toEqual(['dir']);
+    expect(targets(config.linux.target)).toEqual(['dir']);
+    // The names the installers' scripts and the autostart entry rely on.
+    expect(config.productName).toBe('Classlock');
+    expect(config.linux.executableName).toBe('classlock');
+    expect(config.win.executableName).toBe('Classlock');
+    const desktop = readFileSync('build/linux/classlock.desktop', 'utf8');
+    expect(desktop).toContain(`Exec=/opt/${config.productName}/${config.linux.executableName} `);
   });
 
   it('packaged builds cannot be run as plain Node, inspected or loaded outside the checked asar', () => {
@@ -47,37 +50,15 @@ describe('electron-builder.yml', () => {
     });
   });
 
-  it('ships the default policy where IT can read it, and every script the installers run', () => {
+  it('ships the default policy where IT can read it, and keeps the service and admin tool out of app.asar', () => {
     expect(config.extraResources).toContainEqual({
       from: 'resources/default-policy.yaml',
       to: 'default-policy.yaml',
     });
-    const shipped = [
-      config.nsis.include,
-      config.deb.afterInstall,
-      config.deb.afterRemove,
-      ...config.win.extraResources.map((r: { from: string }) => r.from),
-      ...config.linux.extraResources.map((r: { from: string }) => r.from),
-    ];
-    for (const file of shipped) expect(() => readFileSync(file), file).not.toThrow();
-  });
-
-  it('the NSIS installer runs the same machine script as MSI deployments', () => {
-    const nsh = readFileSync(config.nsis.include, 'utf8');
-    expect(nsh).toContain('prepare-machine.cmd');
-    const cmd = readFileSync('build/win/prepare-machine.cmd', 'utf8');
-    expect(cmd).toContain('HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run');
-    // Every grant is quoted: an unquoted "(OI)" inside a cmd block would end the block.
-    for (const grant of cmd.match(/\S*\*S-1-[0-9-]+:\S+/g) ?? []) {
-      expect(grant.startsWith('"') && grant.endsWith('"'), grant).toBe(true);
-    }
-    expect(cmd).toMatch(/\r\n/);
-  });
-
-  it('the deb starts Classlock at every login from /etc/xdg/autostart', () => {
-    const post = readFileSync(config.deb.afterInstall, 'utf8');
-    expect(post).toContain('/etc/xdg/autostart/classlock.desktop');
-    const desktop = readFileSync('build/linux/classlock-autostart.desktop', 'utf8');
-    expect(desktop).toContain(`Exec=/opt/${config.productName}/${config.linux.executableName}`);
+    expect(config.files).toContain('!dist/service/**');
+    expect(config.files).toContain('!dist/admin/**');
+    // The hub is a server of its own, never part of a terminal's client.
+    expect(config.files).toContain('!dist/hub/**');
+    expect(config.files).toContain('!dist/hub-dashboard/**');
   });
 });
