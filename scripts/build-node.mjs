@@ -21,8 +21,6 @@ const targets = [
     external: ['electron'],
   },
   { entry: 'src/admin/cli.ts', outfile: 'dist/admin/cli.mjs', format: 'esm', packages: 'external' },
-  // The Linux root helper, self-contained: installed as /usr/lib/classlock/netd.cjs.
-  { entry: 'src/helper/netd-main.ts', outfile: 'dist/helper/netd.cjs', format: 'cjs' },
   // The machine service, self-contained but for native add-ons (koffi ships per-platform
   // prebuilt binaries, which cannot be bundled): installed as /usr/lib/classlock/classlockd.cjs.
   {
