@@ -54,9 +54,15 @@ async function main(): Promise<void> {
     readOsMachineId: () => machineIdSync(),
     enforcer: new DirectNftablesEnforcer(),
     minUid,
-    // The world-writable folder of versions before the service, imported once.
-    legacyDir: LEGACY_DATA_DIR,
-    uidOfAccount: async (account) => uidOfAccount(account),
+    version: process.env.CLASSLOCK_VERSION ?? '0.0.0',
+    // The world-writable folder of versions before the service is imported once (and
+    // removed) only when the unit asks: the packages keep it until purge for now.
+    ...(env.CLASSLOCK_IMPORT_LEGACY === '1'
+      ? {
+          legacyDir: LEGACY_DATA_DIR,
+          uidOfAccount: async (account: string) => uidOfAccount(account),
+        }
+      : {}),
   });
   console.log(`classlockd listening on ${service.socketPath} (data in ${service.dataDir})`);
   const stop = (): void => {
