@@ -28,6 +28,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/service/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noElectron],
+        patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/preview/**'], message: 'The machine service runs without a desktop: it depends on src/core and src/shared only.' }],
+      }],
+    },
+  },
+  {
     files: ['src/shared/**'],
     rules: {
       'no-restricted-imports': ['error', {

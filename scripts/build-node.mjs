@@ -3,7 +3,9 @@
 // (CommonJS, as a sandboxed preload must be) and the IT command-line tool. Entry points
 // that do not exist yet are skipped so a partial checkout still installs.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const targets = [
   {
@@ -21,8 +23,6 @@ const targets = [
     external: ['electron'],
   },
   { entry: 'src/admin/cli.ts', outfile: 'dist/admin/cli.mjs', format: 'esm', packages: 'external' },
-  // The Linux root helper, self-contained: installed as /usr/lib/classlock/netd.cjs.
-  { entry: 'src/helper/netd-main.ts', outfile: 'dist/helper/netd.cjs', format: 'cjs' },
   // The machine service, self-contained but for native add-ons (koffi ships per-platform
   // prebuilt binaries, which cannot be bundled): installed as /usr/lib/classlock/classlockd.cjs.
   {
@@ -30,6 +30,8 @@ const targets = [
     outfile: 'dist/service/classlockd.cjs',
     format: 'cjs',
     external: ['koffi', 'dbus-next'],
+    // The status the service reports names the version installed.
+    define: { 'process.env.CLASSLOCK_VERSION': JSON.stringify(version) },
   },
   // The school's hub server.
   {
@@ -50,6 +52,7 @@ for (const t of targets) {
     target: 'node20',
     format: t.format,
     external: t.external ?? [],
+    define: t.define ?? {},
     packages: t.packages,
     sourcemap: false,
     logLevel: 'warning',

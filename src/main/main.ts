@@ -1,33 +1,24 @@
 /**
- * Composition root of the Electron main process: builds the parts and connects them.
- * Every decision lives in src/core (the session) or in the small pure modules beside this
- * file; here we only translate OS signals into session events and session effects into
- * windows, IPC and OS commands.
+ * Composition root of the Electron main process, the session's client: builds the parts
+ * and connects them. Every decision is the machine service's (classlockd, src/service);
+ * here we only report what the desktop senses to it and show the Views it sends.
  */
 import { app, globalShortcut, ipcMain, powerMonitor, session } from 'electron';
-import { machineIdSync } from 'node-machine-id';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { systemClock } from '../core/clock';
-import { platformEnforcer } from '../core/enforcement/platform';
-import { PosixGroups, WindowsGroups } from '../core/identity/groups';
-import type { SessionShell } from '../core/session/runtime';
-import { bootstrapSession, type Bootstrapped } from './bootstrap';
+import type { ServiceStatus } from '../shared/service-protocol';
 import { devOverrides } from './config/machine-paths';
 import { bindPowerEvents } from './idle/power-events';
 import { IdlePoller } from './idle/idle-poller';
 import { registerIpc } from './ipc/ipc-adapter';
-import { ExecFileRunner } from './os/exec-runner';
-import { LinuxSession } from './os/linux-session';
-import type { OsSession } from './os/os-session';
 import { sessionAccount } from './os/session-account';
-import { WindowsSession } from './os/windows-session';
 import type { IdleSourceStatus } from './idle/idle-source';
 import { platformIdleSource } from './idle/platform-idle';
 import { earlyStart } from './security/early-start';
 import { hardenApp } from './security/harden';
+import { ServiceClient, serviceSocketPath } from './service-client';
 import { buildShellReport } from './self-test/shell-report';
 import { runSelfTest } from './self-test/run-self-test';
 import { DesktopControls } from './tray/desktop-controls';
@@ -58,10 +49,6 @@ const log = (message: string) => {
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const rendererIndexUrl = pathToFileURL(rendererIndex).href;
 const preloadPath = join(__dirname, '..', 'preload', 'preload.cjs');
-// Unpackaged, the app path is the repo root (Electron started on the folder with package.json).
-const defaultPolicyPath = app.isPackaged
-  ? join(process.resourcesPath, 'default-policy.yaml')
-  : join(app.getAppPath(), 'resources', 'default-policy.yaml');
 const selfTest = process.argv.includes('--self-test');
 
 // One Classlock per desktop session: a second start (a user double-clicking the shortcut,
@@ -102,13 +89,25 @@ async function start(): Promise<void> {
     log,
   });
 
-  const late: { boot?: Bootstrapped } = {};
+  // The session's decisions are the machine service's: until it answers, and whenever it
+  // is gone, the windows show a full cover saying so.
+  const overrides = devOverrides(app.isPackaged, process.env);
+  const me = userInfo();
+  const client = new ServiceClient({
+    socketPath: overrides.serviceSocket ?? serviceSocketPath(process.platform),
+    clientVersion: app.getVersion?.() ?? '0.0.0',
+    account: sessionAccount(process.platform, process.env, me.username),
+    log,
+  });
   const windows = new LockWindows({
     preloadPath,
     rendererIndex,
     allowDevTools: !app.isPackaged,
     log,
-    onDisplaysChanged: () => late.boot?.runtime.displaysChanged(),
+    onDisplaysChanged: () => {
+      windows.present(client.view());
+      client.displaysChanged().catch(() => undefined);
+    },
     foregroundRoute: platformForegroundRoute(log),
     ...(process.platform === 'win32' ? { virtualDesktops: win32VirtualDesktops(log) } : {}),
   });
@@ -123,76 +122,35 @@ async function start(): Promise<void> {
         })
       : undefined;
   watchGpu(app, {
-    covered: () => windowsVisibleFor(late.boot?.runtime.view().screen ?? 'none'),
+    covered: () => windowsVisibleFor(client.view().screen),
     log,
   });
   // Hidden windows first, so the first View shows without waiting for a page load.
   windows.start();
 
-  const runner = new ExecFileRunner();
-  const osSession: OsSession =
-    process.platform === 'win32'
-      ? new WindowsSession(runner, process.env)
-      : new LinuxSession(runner, process.env);
-
-  const shell: SessionShell = {
-    present: (view) => windows.present(view),
-    lockOs: () => osSession.lock(),
-    logoff: () => osSession.logoff(),
-    restrictOwnRequests: (allowList) =>
-      // Electron's own sessions load nothing remote at all (security/request-policy.ts),
-      // which already keeps a restricted user off the internet through these windows.
-      log(allowList ? 'Internet access withdrawn for this session.' : 'Internet access restored.'),
-  };
-
-  const me = userInfo();
-  const overrides = devOverrides(app.isPackaged, process.env);
-  const boot = await bootstrapSession({
-    platform: process.platform,
-    env: process.env,
-    clock: systemClock,
-    account: sessionAccount(process.platform, process.env, me.username),
-    username: me.username,
-    hostname: hostname(),
-    ...(me.uid >= 0 ? { uid: me.uid } : {}),
-    groups: process.platform === 'win32' ? new WindowsGroups() : new PosixGroups(),
-    defaultPolicyPath,
-    ...(overrides.configFile ? { configFile: overrides.configFile } : {}),
-    ...(overrides.dataDir ? { dataDir: overrides.dataDir } : {}),
-    readOsMachineId: () => machineIdSync(),
-    shell,
-    enforcer: platformEnforcer({
-      platform: process.platform,
-      userStateDir: app.getPath('userData'),
-      currentBundle: () => late.boot?.currentBundle(),
-    }),
-    log,
-  });
-  late.boot = boot;
-  const { runtime } = boot;
+  client.onView((view) => windows.present(view));
+  await client.start();
+  // What the service says about this PC and session: hotkeys, the policy line, the rules.
+  let status: ServiceStatus | undefined = await client.status().catch(() => undefined);
 
   registerIpc({
     ipcMain,
-    session: runtime,
+    session: client,
     rendererIndexUrl,
     targets: () => windows.webContents(),
     log,
   });
 
   const lockNow = () => {
-    runtime.lockNow().catch((err: unknown) => log(`Lock now failed: ${String(err)}`));
+    client.lockNow().catch((err: unknown) => log(`Lock now failed: ${String(err)}`));
   };
   const hideScreen = () => {
-    runtime.hideScreen().catch((err: unknown) => log(`Hide the screen failed: ${String(err)}`));
+    client.hideScreen().catch((err: unknown) => log(`Hide the screen failed: ${String(err)}`));
   };
   const controls = new DesktopControls({
     globalShortcut,
-    ...(boot.machineConfig?.lockNowHotkey
-      ? { lockNowHotkey: boot.machineConfig.lockNowHotkey }
-      : {}),
-    ...(boot.machineConfig?.hideScreenHotkey
-      ? { hideScreenHotkey: boot.machineConfig.hideScreenHotkey }
-      : {}),
+    ...(status?.hotkeys.lockNow ? { lockNowHotkey: status.hotkeys.lockNow } : {}),
+    ...(status?.hotkeys.hideScreen ? { hideScreenHotkey: status.hotkeys.hideScreen } : {}),
     lockNow,
     hideScreen,
     log,
@@ -204,7 +162,7 @@ async function start(): Promise<void> {
   let desktopOpenedAt = Date.now();
   const idleSource = platformIdleSource({
     os: powerMonitor,
-    lockWithoutIdleSource: () => runtime.snapshot().facts.timeouts.lockWithoutIdleSource === true,
+    lockWithoutIdleSource: () => status?.session?.lockWithoutIdleSource === true,
     desktopOpenedAt: () => desktopOpenedAt,
     onStatus: (s) => {
       idleStatus = s;
@@ -214,22 +172,25 @@ async function start(): Promise<void> {
       refreshTray();
     },
   });
-  // What the service cannot see, for its audit: the service client sends shellReport()
-  // as the protocol's shellReport message; until it exists the report goes to the log.
+  // What the service cannot see, for its audit (and the log).
   const shellReport = () =>
     buildShellReport({
       ...(idleStatus ? { idle: idleStatus } : {}),
       hotkeys: controls.hotkeys,
       ...(controls.plan ? { tray: controls.plan } : {}),
     });
-  const reportShell = () => log(`Shell report: ${JSON.stringify(shellReport())}`);
+  const reportShell = () => {
+    const report = shellReport();
+    log(`Shell report: ${JSON.stringify(report)}`);
+    client.report(report).catch(() => undefined);
+  };
 
-  let lastScreen = runtime.view().screen;
+  let lastScreen = client.view().screen;
   const refreshTray = () => {
-    const view = runtime.view();
+    const view = client.view();
     if (view.screen === 'none' && lastScreen !== 'none') desktopOpenedAt = Date.now();
     lastScreen = view.screen;
-    const status = runtime.status();
+    const session = status?.session;
     const problems = [
       ...controls.problems(),
       ...(idleStatus && !idleStatus.working ? [idleStatus.detail] : []),
@@ -237,11 +198,15 @@ async function start(): Promise<void> {
     controls.update(
       {
         view,
-        policyStatus: boot.policyStatus(),
-        ...(status.restriction ? { restriction: `Access withdrawn: ${status.restriction}` } : {}),
-        ...(status.enforcementError ? { enforcementError: status.enforcementError } : {}),
-        // The rules the session itself shows on the lock: role and locale already chosen by the core.
-        rules: runtime.snapshot().facts.rules,
+        policyStatus: status
+          ? `Policy ${status.policy.serial} (${status.policy.origin})${status.policy.stale ? ', out of date' : ''}`
+          : "Classlock's machine service is not running",
+        ...(session?.restriction
+          ? { restriction: `Access withdrawn: ${session.restriction}` }
+          : {}),
+        ...(session?.enforcementError ? { enforcementError: session.enforcementError } : {}),
+        // The rules the session itself shows on the lock: role and locale already chosen by the service.
+        rules: session?.rules ?? [],
         lockNowAccelerator: controls.accelerator('lockNow'),
         hideScreenAccelerator: controls.accelerator('hideScreen'),
         problems,
@@ -249,16 +214,29 @@ async function start(): Promise<void> {
       view,
     );
   };
-  runtime.onView(refreshTray);
-  const trayTimer = setInterval(refreshTray, 30_000);
+  const refreshStatus = () =>
+    void client.status().then(
+      (s) => {
+        status = s;
+        refreshTray();
+      },
+      () => undefined,
+    );
+  client.onView((view) => {
+    const changed = view.screen !== lastScreen;
+    refreshTray();
+    if (changed) refreshStatus();
+  });
+  client.onConnection(refreshStatus);
+  const trayTimer = setInterval(refreshStatus, 30_000);
 
   const poller = new IdlePoller({
     source: idleSource,
-    onIdle: (seconds) => runtime.idle(seconds),
-    onOsLocked: () => runtime.lockNow(),
+    onIdle: (seconds) => client.idle(seconds),
+    onOsLocked: () => client.osLocked(),
     onError: (err) => log(`Idle check failed: ${String(err)}`),
   });
-  const unbindPower = bindPowerEvents(powerMonitor, runtime, (event, err) =>
+  const unbindPower = bindPowerEvents(powerMonitor, client, (event, err) =>
     log(`Handling "${event}" failed: ${String(err)}`),
   );
 
@@ -271,7 +249,7 @@ async function start(): Promise<void> {
     unbindPower();
     clearInterval(trayTimer);
     globalShortcut.unregisterAll();
-    boot.stop();
+    client.close();
   };
   app.on('before-quit', () => {
     windows.setQuitting();
@@ -284,13 +262,16 @@ async function start(): Promise<void> {
     app.quit();
   });
 
-  await runtime.start();
   // Relaunched (after a graphics crash) while the screen was covered: cover it again at once.
-  if (app.commandLine.hasSwitch(RELAUNCH_LOCKED_SWITCH)) await runtime.lockNow();
-  windows.present(runtime.view());
+  if (app.commandLine.hasSwitch(RELAUNCH_LOCKED_SWITCH)) await client.lockNow();
+  windows.present(client.view());
   refreshTray();
   await idleSource.start();
   reportShell();
   poller.start();
-  log(`Started for ${runtime.view().user.account} (machine ${boot.machineId.id}).`);
+  log(
+    client.isConnected()
+      ? `Started for ${client.view().user.account}; the machine service answered (machine ${status?.machineId ?? 'unknown'}).`
+      : `Started for ${me.username}; the machine service is not reachable yet, the cover stays up until it is.`,
+  );
 }

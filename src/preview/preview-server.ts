@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { systemClock } from '../core/clock';
 import type { Policy, Role, Sanction } from '../core/policy/schema';
-import { SessionRuntime, type SessionShell } from '../core/session/runtime';
 import { createIpcHandlers } from '../main/ipc/handlers';
+import { ServiceClient } from '../main/service-client';
+import { startClasslockd, type Classlockd } from '../service/classlockd';
+import { ManualSessionSource } from '../service/os/manual-session-source';
+import { PeerCredProvider, type PeerIdentityProvider } from '../service/peer-credentials';
 import { Channels } from '../shared/ipc';
 import type { View } from '../shared/view';
 import { previewIdentity } from './preview-identity';
@@ -36,39 +39,64 @@ export interface PreviewServer {
 
 const MAX_BODY = 16 * 1024;
 
+/**
+ * The preview runs the real machine service in this process, on a temp socket and a temp
+ * data folder, and talks to it through the real client, so what IT sees is what a
+ * terminal does. Whoever connects is the policy's made-up account for the chosen role.
+ */
 class PreviewSession {
-  rt!: SessionRuntime;
+  client!: ServiceClient;
+  private service: Classlockd | undefined;
   private dataDir = '';
   private idleSeconds = 0;
   private timer: NodeJS.Timeout | undefined;
+  private policy: Policy;
   readonly listeners = new Set<(v: View) => void>();
 
-  constructor(private readonly o: PreviewOptions) {}
+  constructor(private readonly o: PreviewOptions) {
+    this.policy = o.policy;
+  }
 
   async open(policy: Policy = this.o.policy): Promise<void> {
     await this.close();
+    this.policy = policy;
     this.dataDir = await mkdtemp(join(tmpdir(), 'classlock-preview-'));
     const who = previewIdentity(policy, this.o.role);
-    const shell: SessionShell = {
-      present: (v) => this.listeners.forEach((l) => l(v)),
-      lockOs: async () => undefined,
-      // A preview never ends anyone's desktop session: it shows the screen and stops there.
-      logoff: async () => undefined,
-    };
-    this.rt = await SessionRuntime.create({
+    this.service = await startClasslockd({
+      socketPath: join(this.dataDir, 'classlockd.sock'),
+      dataDir: join(this.dataDir, 'data'),
+      dataDirOwner: process.getuid?.() ?? 0,
       clock: systemClock,
-      account: who.account,
-      groups: who.groups,
+      config: null,
+      defaultPolicy: async () => policy,
+      // A preview never locks or ends anyone's desktop session: it shows the screen and stops there.
+      source: new ManualSessionSource({
+        describe: 'preview',
+        perform: { lock: async () => undefined, terminate: async () => undefined },
+      }),
+      peers: peerProvider(),
+      resolveIdentity: async () => ({ account: who.account, groups: who.groups }),
+      groups: { groupsOf: async () => who.groups },
       hostname: 'PREVIEW',
-      machineId: 'preview',
-      policy,
-      dataDir: this.dataDir,
-      shell,
+      readOsMachineId: () => 'preview-machine',
+      syncMs: 0,
+      log: () => undefined,
+    });
+    this.client = new ServiceClient({
+      socketPath: this.service.socketPath,
+      clientVersion: 'preview',
+      account: who.account,
       ...(this.o.locale ? { locale: this.o.locale } : {}),
     });
-    await this.rt.start();
+    this.client.onView((v) => this.listeners.forEach((l) => l(v)));
+    await this.client.start();
+    if (!this.client.isConnected())
+      throw new Error('The preview could not reach its own Classlock service.');
     this.idleSeconds = 0;
-    this.timer = setInterval(() => void this.rt.idle(++this.idleSeconds), 1000);
+    this.timer = setInterval(
+      () => void this.client.idle(++this.idleSeconds).catch(() => undefined),
+      1000,
+    );
     this.timer.unref();
   }
 
@@ -78,13 +106,15 @@ class PreviewSession {
 
   /** Jump the idle counter to just before the warning, so IT sees it without waiting minutes. */
   nearWarning(): void {
-    const t = this.rt.snapshot().facts.timeouts;
+    const rt = this.service?.host.list()[0]?.runtime;
+    if (!rt) return;
+    const t = rt.snapshot().facts.timeouts;
     this.idleSeconds = Math.max(0, t.lockSeconds - t.warnSeconds - 1);
   }
 
   async withSanction(scope: Sanction['scope']): Promise<void> {
-    const who = this.rt.snapshot().facts.account;
-    const policy: Policy = structuredClone(this.o.policy);
+    const who = this.client.view().user.account;
+    const policy: Policy = structuredClone(this.policy);
     policy.sanctions = [
       ...policy.sanctions,
       {
@@ -98,13 +128,22 @@ class PreviewSession {
         issuedAt: new Date().toISOString(),
       },
     ];
-    await this.rt.policyChanged(policy);
+    await this.service?.host.policyChanged(policy);
   }
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.client?.close();
+    await this.service?.close();
+    this.service = undefined;
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** The kernel's answer where there is one; the preview's identity does not depend on it. */
+function peerProvider(): PeerIdentityProvider {
+  if (process.platform === 'linux') return new PeerCredProvider();
+  return { identify: () => ({ pid: 0 }) };
 }
 
 export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
@@ -126,8 +165,8 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
   const session = new PreviewSession(o);
   await session.open();
   const handlers = createIpcHandlers({
-    view: () => session.rt.view(),
-    intent: (i) => session.rt.intent(i),
+    view: () => session.client.view(),
+    intent: (i) => session.client.intent(i),
   });
   const streams = new Set<ServerResponse>();
   const push = (v: View) => streams.forEach((s) => s.write(`data: ${JSON.stringify(v)}\n\n`));
@@ -138,7 +177,7 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
       return json(res, 200, await handlers[Channels.getView]());
     if (path === '/api/events' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
-      res.write(`data: ${JSON.stringify(session.rt.view())}\n\n`);
+      res.write(`data: ${JSON.stringify(session.client.view())}\n\n`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
       return;
@@ -163,7 +202,7 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
         session.nearWarning();
         break;
       case 'lock':
-        await session.rt.lockNow();
+        await session.client.lockNow();
         break;
       case 'network':
       case 'internet':
@@ -172,7 +211,7 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
       default:
         return json(res, 404, { error: `no preview action ${action}` });
     }
-    return json(res, 200, session.rt.view());
+    return json(res, 200, session.client.view());
   };
 
   const server: Server = createServer((req, res) => {

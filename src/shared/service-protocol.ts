@@ -80,8 +80,19 @@ export const ServiceStatusSchema = z.object({
     lastContact: z.string().nullable(),
     problem: z.string().optional(),
   }),
-  /** Shortcuts the client registers (from the machine config). */
+  /** Shortcuts the client registers (from the machine config; empty: the client's default). */
   hotkeys: z.object({ lockNow: z.string(), hideScreen: z.string() }),
+  /** The asking client's own session, once it has said hello: what its tray shows. */
+  session: z
+    .object({
+      account: z.string(),
+      rules: z.array(z.string()),
+      /** The policy lets a timer stand in for a missing idle clock. */
+      lockWithoutIdleSource: z.boolean(),
+      restriction: z.enum(['internet', 'network']).optional(),
+      enforcementError: z.string().optional(),
+    })
+    .optional(),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;
 

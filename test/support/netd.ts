@@ -1,4 +1,3 @@
-import { createConnection } from 'node:net';
 import { expect } from 'vitest';
 import type { CommandRunner } from '../../src/core/enforcement/enforcer';
 
@@ -18,35 +17,4 @@ export class FakeNft implements CommandRunner {
   restricted(): number[] {
     return [...this.loaded.matchAll(/meta skuid (\d+) jump/g)].map((m) => Number(m[1]));
   }
-}
-
-/** Send raw text to the helper's socket and read one answer line (bounded in time). */
-export function askNetd(
-  socketPath: string,
-  text: string,
-  timeoutMs = 5000,
-): Promise<{ ok: boolean; error?: string }> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection(socketPath);
-    let buf = '';
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error('no answer'));
-    }, timeoutMs);
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(text));
-    sock.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        sock.destroy();
-        resolve(JSON.parse(buf.slice(0, nl)));
-      }
-    });
-    sock.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
 }

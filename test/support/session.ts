@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAuditLines, type AuditRecord } from '../../src/core/audit/audit-log';
 import { ManualClock } from '../../src/core/clock';
+import type { GroupSource } from '../../src/core/identity/groups';
 import type { Policy } from '../../src/core/policy/schema';
 import {
   SessionRuntime,
@@ -35,6 +36,15 @@ export class RecordingShell implements SessionShell {
 
 export const T0 = Date.parse('2026-11-23T09:00:00Z'); // a Monday morning
 
+/**
+ * What the OS says about the test school's accounts when asked by name: a staff PIN is
+ * honoured for staff work only because the policy's rules put that account's groups in
+ * the staff role, never because of what the PIN record says.
+ */
+export const SCHOOL_GROUPS: GroupSource = {
+  groupsOf: async (name) => (name === 'mrs.jones' ? ['SCHOOL\\Teaching Staff'] : []),
+};
+
 export interface TestSession {
   rt: SessionRuntime;
   shell: RecordingShell;
@@ -59,6 +69,7 @@ export async function openSession(
     machineId: 'test-machine',
     dataDir,
     policy,
+    groupSource: SCHOOL_GROUPS,
     ...over,
     clock,
     shell,

@@ -2,14 +2,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRunner } from '../../src/core/enforcement/enforcer';
 import { ProcessRunner } from '../../src/core/enforcement/enforcer';
-import {
-  DirectNftablesEnforcer,
-  NftablesEnforcer,
-} from '../../src/core/enforcement/nftables-enforcer';
-import { startNetd } from '../../src/helper/netd';
-import { signPolicy } from '../../src/core/policy/bundle';
+import { ManualClock } from '../../src/core/clock';
+import { DirectNftablesEnforcer } from '../../src/core/enforcement/nftables-enforcer';
+import { startClasslockd } from '../../src/service/classlockd';
+import { ManualSessionSource } from '../../src/service/os/manual-session-source';
+import { PeerCredProvider } from '../../src/service/peer-credentials';
 import { policyWith } from '../support/policy';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,101 +196,62 @@ describe.skipIf(skipReason !== undefined)(
       );
     });
 
-    it('through the privileged helper: the desktop app restricts, and cannot lift early', async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'classlock-netd-sys-'));
-      let helperNow = Date.parse('2026-11-23T09:00:00Z');
-      const until = Date.parse('2026-11-23T10:00:00Z');
-      const netd = await startNetd({
-        socketPath: join(dir, 'netd.sock'),
-        enforcer: new DirectNftablesEnforcer(inNamespace(TERM, new ProcessRunner())),
-        now: () => helperNow,
-        uidHasProcesses: async () => true,
-        log: () => undefined,
+    it('through classlockd: the rule is in force from sign-in, with no client, and goes when IT lifts the sanction', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'classlock-svc-sys-'));
+      const clock = new ManualClock(Date.parse('2026-11-23T09:00:00Z'));
+      const sanctioned = (on: boolean) =>
+        policyWith((p) => {
+          p.agreements = [];
+          p.sanctionSettings.allowList = [INTRANET];
+          p.sanctions = on
+            ? [
+                {
+                  id: '2026-041',
+                  user: 'jsmith',
+                  scope: 'internet',
+                  kind: 'sanction',
+                  until: '2026-11-23T10:00:00Z',
+                  reason: 'Used another pupil’s account',
+                  issuedBy: 'Mr Patel',
+                  issuedAt: '2026-11-23T08:00:00Z',
+                },
+              ]
+            : [];
+        });
+      const source = new ManualSessionSource({
+        perform: { lock: async () => undefined, terminate: async () => undefined },
       });
-      try {
-        const app = new NftablesEnforcer(join(dir, 'netd.sock'));
-        await app.apply({ account: 'jsmith', uid: PUPIL }, [INTRANET], { until });
-        expect((await fetchAs(PUPIL, internet)).code).toBe(CURL_REFUSED);
-        expect((await fetchAs(PUPIL, intranet)).body).toBe('intranet');
-        await expect(app.lift({ account: 'jsmith', uid: PUPIL })).rejects.toThrow(/refused/);
-        expect((await fetchAs(PUPIL, internet)).code).toBe(CURL_REFUSED);
-        helperNow = until;
-        await app.lift({ account: 'jsmith', uid: PUPIL });
-        expect((await fetchAs(PUPIL, internet)).body).toBe('internet');
-      } finally {
-        await netd.close();
-        await rm(dir, { recursive: true, force: true });
-      }
-      expect(sh(['ip', 'netns', 'exec', TERM, 'nft', 'list', 'tables']).out).not.toContain(
-        'classlock',
-      );
-    });
-
-    it('through the privileged helper: IT’s early lift, proven by the signed policy, restores traffic at once', async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'classlock-netd-sys-'));
-      const key = generateKeyPairSync('ed25519');
-      const sign = (serial: number, sanctioned: boolean): string =>
-        signPolicy(
-          policyWith((p) => {
-            p.serial = serial;
-            p.issuedAt = '2026-11-23T08:30:00Z';
-            p.sanctions = sanctioned
-              ? [
-                  {
-                    id: '2026-041',
-                    user: 'jsmith',
-                    scope: 'internet',
-                    kind: 'sanction',
-                    until: '2026-11-23T10:00:00Z',
-                    reason: 'Used another pupil’s account',
-                    issuedBy: 'Mr Patel',
-                    issuedAt: '2026-11-23T08:00:00Z',
-                  },
-                ]
-              : [];
-          }),
-          key.privateKey,
-          'school-2026',
-        );
-      let current = sign(10, true);
-      const netd = await startNetd({
-        socketPath: join(dir, 'netd.sock'),
-        enforcer: new DirectNftablesEnforcer(inNamespace(TERM, new ProcessRunner())),
-        now: () => Date.parse('2026-11-23T09:00:00Z'),
-        uidHasProcesses: async () => true,
-        trustedKeys: new Map([['school-2026', key.publicKey]]),
-        stateDir: join(dir, 'state'),
-        // The namespace's pupil uid has no account on this machine: name it as `id` would.
-        runner: {
-          run: async (_file, args) =>
-            args[1] === String(PUPIL)
-              ? { code: 0, stdout: 'jsmith\n', stderr: '' }
-              : { code: 1, stdout: '', stderr: 'no such user' },
+      const service = await startClasslockd({
+        socketPath: join(dir, 'classlockd.sock'),
+        dataDir: join(dir, 'data'),
+        dataDirOwner: 0,
+        clock,
+        config: null,
+        defaultPolicy: async () => sanctioned(true),
+        source,
+        peers: new PeerCredProvider(),
+        resolveIdentity: async () => {
+          throw new Error('no client in this test');
         },
+        groups: { groupsOf: async () => [] },
+        hostname: 'ROOM12-LAB-01',
+        readOsMachineId: () => 'test-machine-0008',
+        enforcer: new DirectNftablesEnforcer(inNamespace(TERM, new ProcessRunner())),
+        tickMs: 0,
+        syncMs: 0,
         log: () => undefined,
       });
       try {
-        const app = new NftablesEnforcer({
-          socketPath: join(dir, 'netd.sock'),
-          currentBundle: () => current,
-        });
-        await app.apply({ account: 'jsmith', uid: PUPIL }, [INTRANET], {
-          until: Date.parse('2026-11-23T10:00:00Z'),
-        });
+        source.add({ id: 'c1', uid: PUPIL, account: 'jsmith', graphical: true });
+        await service.sync();
         expect((await fetchAs(PUPIL, internet)).code).toBe(CURL_REFUSED);
-        await expect(app.lift({ account: 'jsmith', uid: PUPIL })).rejects.toThrow(
-          /still withdraws internet access for jsmith/,
-        );
-        expect((await fetchAs(PUPIL, internet)).code).toBe(CURL_REFUSED);
-        current = sign(11, false);
-        await app.lift({ account: 'jsmith', uid: PUPIL });
-        expect((await fetchAs(PUPIL, internet)).body).toBe('internet');
         expect((await fetchAs(PUPIL, intranet)).body).toBe('intranet');
-        expect(sh(['ip', 'netns', 'exec', TERM, 'nft', 'list', 'tables']).out).not.toContain(
-          'classlock',
-        );
+        expect((await fetchAs(OTHER, internet)).body).toBe('internet');
+        // IT lifts it early: a newer verified policy without the sanction.
+        await service.host.policyChanged(sanctioned(false));
+        expect((await fetchAs(PUPIL, internet)).body).toBe('internet');
       } finally {
-        await netd.close();
+        await service.close();
         await rm(dir, { recursive: true, force: true });
       }
     });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveMachineId } from '../../src/main/os/machine-id';
+import { resolveMachineId } from '../../src/service/machine-id';
 
 let dir: string;
 beforeEach(async () => {

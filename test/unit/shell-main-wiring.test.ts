@@ -2,7 +2,8 @@
  * The composition root (dist/main/main.cjs, as esbuild bundles it) run in plain Node with
  * a stand-in for the `electron` module, because the Electron binary cannot run here. The
  * stand-in records what the app asks of Electron and drives it like the OS would: the
- * real bootstrap, session, IPC adapter, windows and security code all run.
+ * real service client, IPC adapter, windows and security code all run, against a real
+ * classlockd in this process on a temp socket.
  */
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
@@ -10,6 +11,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPolicy } from '../support/policy';
+import { asAccount, startTestService, type TestService } from '../support/service';
 
 const STAND_IN = String.raw`
 const Module = require('node:module');
@@ -96,7 +99,9 @@ const until = async (f) => { for (let i = 0; i < 150 && !f(); i++) await wait(20
   await until(() => control() && state().every((w) => w.visible && w.fullscreen));
   const index = covers()[0].url;
   out({ type: 'started', windows: state(), channels: [...handlers.keys()], shortcuts: [...shortcuts.keys()], control: control() && { visible: control().visible, url: control().url } });
-  const view = await invoke('classlock:get-view', index);
+  // The cover stays up until the service has answered the client's hello.
+  let view = await invoke('classlock:get-view', index);
+  for (let i = 0; i < 250 && view.message && view.message.key === 'service.unavailable'; i++) { await wait(20); view = await invoke('classlock:get-view', index); }
   out({ type: 'view', view });
   try { await invoke('classlock:get-view', 'https://evil.example/'); out({ type: 'untrusted', ok: true }); }
   catch (e) { out({ type: 'untrusted', ok: false, message: e.message }); }
@@ -127,6 +132,7 @@ let dir: string;
 let mainBundle: string;
 let events: Ev[] = [];
 let stderr = '';
+let svc: TestService;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'classlock-main-'));
@@ -144,6 +150,11 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   await writeFile(join(dir, 'electron-stand-in.cjs'), STAND_IN);
+  svc = await startTestService({
+    dir,
+    policy: defaultPolicy(),
+    resolveIdentity: asAccount({ account: 'y7.pupil', groups: ['Domain Users'] }),
+  });
   const child = spawn(process.execPath, ['-r', join(dir, 'electron-stand-in.cjs'), mainBundle], {
     env: {
       ...process.env,
@@ -152,6 +163,7 @@ beforeAll(async () => {
       // No desktop bus here: no tray host can answer, so the on-screen control appears.
       DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}`,
       XDG_SESSION_TYPE: 'x11',
+      CLASSLOCK_SOCKET: svc.socketPath,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -168,6 +180,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await svc?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -4,39 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock';
-import type { GroupSource } from '../../src/core/identity/groups';
+import { MachineConfigSchema, type MachineConfig } from '../../src/core/config/machine-config';
 import { signPolicy } from '../../src/core/policy/bundle';
 import { generateSigningKeyPair } from '../../src/core/policy/keys';
 import { readPolicyYamlFile } from '../../src/core/policy/policy-file';
-import type { SessionShell } from '../../src/core/session/runtime';
-import { parseUser } from '../../src/core/identity/user';
-import { userFileKey } from '../../src/core/storage/user-file-key';
-import { bootstrapSession, infrastructureHosts, type Bootstrapped } from '../../src/main/bootstrap';
 import { IdlePoller, type IdleSource, type IntervalTimers } from '../../src/main/idle/idle-poller';
 import { bindPowerEvents } from '../../src/main/idle/power-events';
-import type { View } from '../../src/shared/view';
+import { ServiceClient } from '../../src/main/service-client';
+import { infrastructureHosts } from '../../src/service/machine-setup';
+import { asAccount, startTestService, TableGroups, type TestService } from '../support/service';
 
+/**
+ * The session client's wiring (power events, the idle poller) against a real classlockd
+ * on a temp socket, and the service's start-up from a machine config.
+ */
 const DEFAULT_POLICY = 'resources/default-policy.yaml';
 const T0 = Date.parse('2026-11-23T08:30:00Z');
-
-/** The desktop as the session sees it: what is on screen and what was asked of the OS. */
-class DesktopStandIn implements SessionShell {
-  shown: View[] = [];
-  osLocks = 0;
-  logoffs = 0;
-  present(view: View): void {
-    this.shown.push(view);
-  }
-  async lockOs(): Promise<void> {
-    this.osLocks += 1;
-  }
-  async logoff(): Promise<void> {
-    this.logoffs += 1;
-  }
-  get screen(): string | undefined {
-    return this.shown.at(-1)?.screen;
-  }
-}
 
 /** Timers a test fires by hand, one "second" at a time. */
 class HandTimers implements IntervalTimers {
@@ -55,86 +38,82 @@ class HandTimers implements IntervalTimers {
   }
 }
 
-const groupsOf = (groups: string[]): GroupSource => ({ groupsOf: async () => groups });
-
 let dir: string;
-let logs: string[];
-let boots: Bootstrapped[];
+let services: TestService[];
+let clients: ServiceClient[];
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'classlock-shell-'));
-  logs = [];
-  boots = [];
+  services = [];
+  clients = [];
 });
 afterEach(async () => {
-  for (const b of boots) b.stop();
+  for (const c of clients) c.close();
+  for (const s of services) await s.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 async function boot(
   account: string,
   groups: string[],
-  opts: { configFile?: string; clock?: ManualClock; shell?: DesktopStandIn } = {},
+  opts: { config?: MachineConfig; sub?: string } = {},
 ) {
-  const shell = opts.shell ?? new DesktopStandIn();
-  const clock = opts.clock ?? new ManualClock(T0);
-  const b = await bootstrapSession({
-    platform: 'linux',
-    env: {},
+  const clock = new ManualClock(T0);
+  const sub = join(dir, opts.sub ?? 'pc');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(sub, { recursive: true });
+  const svc = await startTestService({
+    dir: sub,
+    policy: await readPolicyYamlFile(DEFAULT_POLICY),
+    resolveIdentity: asAccount({ account, groups }),
+    groups: new TableGroups({ [account]: groups }),
     clock,
-    account,
-    username: account,
-    hostname: 'LAB-PC-07',
-    groups: groupsOf(groups),
-    defaultPolicyPath: DEFAULT_POLICY,
-    configFile: opts.configFile ?? join(dir, 'no-config.json'),
-    dataDir: join(dir, 'data'),
-    readOsMachineId: () => {
-      throw new Error('reg.exe is disabled by your administrator');
+    over: {
+      config: opts.config ?? null,
+      defaultPolicy: () => readPolicyYamlFile(DEFAULT_POLICY),
+      readOsMachineId: () => {
+        throw new Error('reg.exe is disabled by your administrator');
+      },
     },
-    shell,
-    log: (m) => logs.push(m),
   });
-  boots.push(b);
-  return { b, shell, clock, runtime: b.runtime };
+  services.push(svc);
+  const client = new ServiceClient({ socketPath: svc.socketPath, clientVersion: 'test', account });
+  clients.push(client);
+  await client.start();
+  return { svc, client, clock: svc.clock, source: svc.source, data: join(sub, 'data') };
 }
 
 /** A member of staff through their first login: agreement signed, PIN set. */
 async function staffAtDesk() {
   const s = await boot('SCHOOL\\mjones', ['Staff']);
-  await s.runtime.start();
-  for (let i = 0; i < 5 && s.runtime.view().screen === 'agreement'; i++) {
-    const v = s.runtime.view();
+  for (let i = 0; i < 5 && s.client.view().screen === 'agreement'; i++) {
+    const v = s.client.view();
     if (v.screen !== 'agreement') break;
-    await s.runtime.intent({
+    await s.client.intent({
       type: 'acceptAgreement',
       agreementId: v.agreement.id,
       version: v.agreement.version,
       typedName: 'Megan Jones',
     });
   }
-  expect(s.runtime.view().screen).toBe('pinEnrol');
-  await s.runtime.intent({ type: 'enrolPin', pin: 'Tea4two!', confirm: 'Tea4two!' });
-  expect(s.runtime.view().screen).toBe('none');
+  expect(s.client.view().screen).toBe('pinEnrol');
+  await s.client.intent({ type: 'enrolPin', pin: 'Tea4two!', confirm: 'Tea4two!' });
+  expect(s.client.view().screen).toBe('none');
   return s;
 }
 
 describe('starting Classlock on a PC with no machine config', () => {
   it('runs on the built-in policy and shows a new pupil the pupil agreement', async () => {
-    const { runtime, shell, b } = await boot('pupil1', []);
-    await runtime.start();
-    const v = runtime.view();
+    const { client, svc } = await boot('pupil1', []);
+    const v = client.view();
     expect(v.screen).toBe('agreement');
     expect(v.user.role).toBe('pupil');
-    expect(shell.screen).toBe('agreement');
-    expect(b.machineConfig).toBeNull();
-    expect(b.policyStatus()).toMatch(/default policy/i);
-    expect(logs.join('\n')).toMatch(/no machine config found/);
+    expect(svc.service.status().policy.origin).toBe('default');
   });
 
   it('keeps a machine id in the data folder when the OS will not give one', async () => {
-    const { b } = await boot('pupil1', []);
-    expect(b.machineId.source).toBe('generated');
-    expect((await readFile(join(dir, 'data', 'machine-id'), 'utf8')).trim()).toBe(b.machineId.id);
+    const { svc, data } = await boot('pupil1', []);
+    const id = svc.service.status().machineId;
+    expect((await readFile(join(data, 'machine-id'), 'utf8')).trim()).toBe(id);
   });
 });
 
@@ -146,44 +125,37 @@ describe('a machine config naming a signed policy', () => {
     const sign = (n: number) => signPolicy({ ...policy, serial: n }, keys.privatePem, 'test-2026');
     const bundlePath = join(dir, 'policy.json');
     await writeFile(bundlePath, sign(serial));
-    const configFile = join(dir, 'config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({ policySources: [bundlePath], trustedKeys: { 'test-2026': keys.publicPem } }),
-    );
-    return { bundlePath, configFile, sign };
+    const config = MachineConfigSchema.parse({
+      policySources: [bundlePath],
+      trustedKeys: { 'test-2026': keys.publicPem },
+    });
+    return { bundlePath, config, sign };
   }
 
   /** The first check runs in the background; wait for it a little, bounded. */
-  async function untilSerial(b: Bootstrapped, serial: number) {
-    for (let i = 0; i < 100 && b.policy().serial !== serial; i++) {
+  async function untilSerial(svc: TestService, serial: number) {
+    for (let i = 0; i < 100 && svc.service.status().policy.serial !== serial; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
-  it('puts the signed policy in force instead of the built-in one', async () => {
-    const { bundlePath, configFile } = await signedSource(41);
-    const { b, runtime } = await boot('pupil1', [], { configFile });
-    await runtime.start();
-    await untilSerial(b, 41);
-    expect(b.policy().serial).toBe(41);
-    expect(b.machineConfig?.policySources).toEqual([bundlePath]);
-    expect(runtime.view().screen).toBe('agreement');
+  it('puts the signed policy in force instead of the built-in one, for the whole PC', async () => {
+    const { config } = await signedSource(41);
+    const { svc, client } = await boot('pupil1', [], { config });
+    await untilSerial(svc, 41);
+    expect(svc.service.status().policy).toMatchObject({ serial: 41, origin: 'fetched' });
+    expect(client.view().screen).toBe('agreement');
   });
 
-  it('offline, the next user starts from the newest policy any session saved, not their own old copy', async () => {
-    const { bundlePath, configFile, sign } = await signedSource(41);
-    const teacher = await boot('SCHOOL\\mjones', ['Staff'], { configFile });
-    await untilSerial(teacher.b, 41);
-    teacher.b.stop();
-    // The pupil's own copy is an older signed policy; the server is gone.
-    await writeFile(
-      join(dir, 'data', 'policies', `${userFileKey(parseUser('pupil1'))}.json`),
-      sign(40),
-    );
+  it('offline, a restarted service starts from the copy it saved, not the built-in policy', async () => {
+    const { bundlePath, config } = await signedSource(41);
+    const first = await boot('SCHOOL\\mjones', ['Staff'], { config });
+    await untilSerial(first.svc, 41);
+    await first.svc.close();
+    services.splice(services.indexOf(first.svc), 1);
     await rm(bundlePath);
-    const pupil = await boot('pupil1', [], { configFile });
-    expect(pupil.b.policy().serial).toBe(41);
+    const again = await boot('pupil1', [], { config });
+    expect(again.svc.service.status().policy.serial).toBe(41);
   });
 
   it('an internet sanction never cuts the PC off from its policy server or directory', () => {
@@ -204,32 +176,33 @@ describe('power and screen events reach the session', () => {
   it('a staff session locks at once when the PC suspends, and the OS session is locked too', async () => {
     const s = await staffAtDesk();
     const power = new EventEmitter();
-    const unbind = bindPowerEvents(power, s.runtime);
+    const unbind = bindPowerEvents(power, s.client);
     power.emit('suspend');
-    await s.runtime.idle(0);
-    const v = s.runtime.view();
+    await s.client.idle(0);
+    const v = s.client.view();
     expect(v.screen).toBe('locked');
     if (v.screen === 'locked') expect(v.reason).toBe('suspend');
-    expect(s.shell.osLocks).toBe(1);
+    // Locked through the OS by the service, not by the client.
+    expect(s.source.locked).toHaveLength(1);
     unbind();
   });
 
   it('the OS locking its own screen (Win+L, lid) locks the staff session', async () => {
     const s = await staffAtDesk();
     const power = new EventEmitter();
-    bindPowerEvents(power, s.runtime);
+    bindPowerEvents(power, s.client);
     power.emit('lock-screen');
-    await s.runtime.idle(0);
-    expect(s.runtime.view().screen).toBe('locked');
+    await s.client.idle(0);
+    expect(s.client.view().screen).toBe('locked');
   });
 
   it('after unbinding, power events no longer reach the session', async () => {
     const s = await staffAtDesk();
     const power = new EventEmitter();
-    bindPowerEvents(power, s.runtime)();
+    bindPowerEvents(power, s.client)();
     power.emit('suspend');
-    await s.runtime.idle(0);
-    expect(s.runtime.view().screen).toBe('none');
+    await s.client.idle(0);
+    expect(s.client.view().screen).toBe('none');
     expect(power.listenerCount('suspend')).toBe(0);
   });
 });
@@ -243,19 +216,19 @@ describe('the idle poller', () => {
       getSystemIdleState: () => 'active',
     };
     const timers = new HandTimers();
-    const poller = new IdlePoller({ source, timers, onIdle: (n) => s.runtime.idle(n) });
+    const poller = new IdlePoller({ source, timers, onIdle: (n) => s.client.idle(n) });
     poller.start();
     expect(timers.active).toBe(1);
 
     idle = 150;
     s.clock.advance(150_000);
     await poller.tick();
-    expect(s.runtime.view().screen).toBe('warning');
+    expect(s.client.view().screen).toBe('warning');
 
     idle = 180;
     s.clock.advance(30_000);
     await poller.tick();
-    expect(s.runtime.view().screen).toBe('locked');
+    expect(s.client.view().screen).toBe('locked');
 
     poller.stop();
     expect(timers.active).toBe(0);
@@ -268,17 +241,17 @@ describe('the idle poller', () => {
     const poller = new IdlePoller({
       source: { getSystemIdleTime: () => 0, getSystemIdleState: () => state },
       timers: new HandTimers(),
-      onIdle: (n) => s.runtime.idle(n),
+      onIdle: (n) => s.client.idle(n),
       onOsLocked: async () => {
         osLocked += 1;
-        await s.runtime.lockNow();
+        await s.client.osLocked();
       },
     });
     state = 'locked';
     await poller.tick();
     await poller.tick();
     expect(osLocked).toBe(1);
-    expect(s.runtime.view().screen).toBe('locked');
+    expect(s.client.view().screen).toBe('locked');
   });
 
   it('drops a tick that arrives while the last is still being handled, and survives errors', async () => {

@@ -12,7 +12,7 @@ export interface EnforcementTarget {
 export interface ApplyOptions {
   /**
    * When the restriction ends (epoch ms), or null / absent when it lasts until staff lift
-   * it. The Linux helper refuses an early lift (see docs/sanctions.md), so pass it.
+   * it.
    */
   until?: number | null;
 }
@@ -27,7 +27,7 @@ export interface RestrictionEnforcer {
   lift(target: EnforcementTarget): Promise<void>;
   /** Undo what a crashed earlier run left in force. Called once at start. */
   clearLeftovers(): Promise<void>;
-  /** One line for IT in the tray status, e.g. "nftables via classlock-netd". */
+  /** One line for IT in the tray status, e.g. "nftables table inet classlock". */
   describe(): string;
 }
 

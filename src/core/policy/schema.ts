@@ -267,6 +267,17 @@ export const AuditSettingsSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(3650).default(365),
 });
 
+/**
+ * The machine service's watchdog: a signed-in desktop whose Classlock client is missing
+ * (never started, killed, hidden from autostart) is unprotected, so the service locks it.
+ */
+export const WatchdogSchema = z.strictObject({
+  /** Seconds a desktop session may go without its Classlock client before it is locked. */
+  lockAfterSeconds: z.number().int().min(5).max(600).default(20),
+  /** Further seconds after that lock before the session is signed out; absent: never. */
+  signOutAfterSeconds: z.number().int().min(30).max(86_400).optional(),
+});
+
 export const PolicySchema = z
   .strictObject({
     serial: z.number().int().nonnegative(),
@@ -301,6 +312,7 @@ export const PolicySchema = z
     visitors: VisitorsSchema.default({ requireStaffAuthorisation: true, maxSessionMinutes: 60 }),
     endOfDay: EndOfDaySchema.optional(),
     audit: AuditSettingsSchema.default({ maxBytes: 10 * 1024 * 1024, retentionDays: 365 }),
+    watchdog: WatchdogSchema.default({ lockAfterSeconds: 20 }),
   })
   .superRefine((p, ctx) => {
     if (p.expires !== undefined && Date.parse(p.expires) <= Date.parse(p.issuedAt)) {

@@ -532,7 +532,8 @@ export class SessionRuntime {
     method: UnlockMethod,
     vouched: string[],
   ): Promise<boolean> {
-    if (method === 'pin') return (await this.pinVerifier.roleOf(account)) === 'staff';
+    // Never from a stored record (a PIN file says who enrolled, not who they are now):
+    // the signed policy's rules applied to the groups the credential's source and the OS give.
     const fromOs = this.o.groupSource
       ? await this.o.groupSource.groupsOf(parseUser(account).name).catch(() => [])
       : [];

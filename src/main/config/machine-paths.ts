@@ -22,6 +22,8 @@ export function defaultDataDir(
 export interface DevOverrides {
   configFile?: string;
   dataDir?: string;
+  /** The machine service's socket (a test's own classlockd). */
+  serviceSocket?: string;
 }
 
 export function devOverrides(
@@ -32,5 +34,6 @@ export function devOverrides(
   return {
     ...(env.CLASSLOCK_CONFIG ? { configFile: env.CLASSLOCK_CONFIG } : {}),
     ...(env.CLASSLOCK_DATA_DIR ? { dataDir: env.CLASSLOCK_DATA_DIR } : {}),
+    ...(env.CLASSLOCK_SOCKET ? { serviceSocket: env.CLASSLOCK_SOCKET } : {}),
   };
 }

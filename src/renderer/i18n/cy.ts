@@ -169,6 +169,8 @@ const words: Partial<Record<Key, string>> = {
     'Nid oes modd cyrraedd cyfeiriadur yr ysgol, felly nid oes modd gwirio cyfrineiriau ysgol ar hyn o bryd. Defnyddiwch {{nextName}} yn lle hynny.',
   'unlock.alreadyChosen': 'Mae eisoes wedi’i ddewis i chi.',
   'unlock.notAllowed': 'Nid oes gan y cyfrif hwnnw ganiatâd i ddatgloi’r sesiwn hon.',
+  'service.unavailable':
+    'Nid yw gwasanaeth peiriant Classlock yn rhedeg, felly mae’r cyfrifiadur hwn yn aros dan orchudd. Dywedwch wrth y tîm TG; ni ellir datgloi dim yma nes bydd y gwasanaeth yn ôl.',
   'session.endedByStaff': 'Daeth aelod o staff â’r sesiwn hon i ben.',
 
   'blocked.heading.network': 'Mae eich mynediad i’r rhwydwaith wedi’i ddiffodd',

@@ -169,6 +169,8 @@ export const enGB = {
     'The school directory cannot be reached, so school passwords cannot be checked right now. Use {{nextName}} instead.',
   'unlock.alreadyChosen': 'It is already chosen for you.',
   'unlock.notAllowed': 'That account is not allowed to unlock this session.',
+  'service.unavailable':
+    "Classlock's machine service is not running, so this computer stays covered. Please tell IT; nothing can be unlocked here until the service is back.",
   'session.endedByStaff': 'A member of staff ended this session.',
 
   'blocked.heading.network': 'Your network access has been turned off',

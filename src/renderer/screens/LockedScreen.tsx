@@ -72,15 +72,23 @@ export function LockedScreen({ view, send, texts, display }: ScreenProps<'locked
       {display === 'secondary' ? (
         <p className="lead lead-strong lock-secondary">{t('locked.secondary')}</p>
       ) : (
-        view.methods.length > 0 && (
-          <UnlockBox
-            view={view}
-            send={send}
-            t={t}
-            locale={locale}
-            message={view.message ? message(view.message) : undefined}
-          />
-        )
+        <>
+          {view.methods.length > 0 && (
+            <UnlockBox
+              view={view}
+              send={send}
+              t={t}
+              locale={locale}
+              message={view.message ? message(view.message) : undefined}
+            />
+          )}
+          {/* No way to unlock here (the machine service is gone): say why instead. */}
+          {view.methods.length === 0 && view.message && (
+            <p className="lead lead-strong" role="alert">
+              {message(view.message)}
+            </p>
+          )}
+        </>
       )}
     </section>
   );
