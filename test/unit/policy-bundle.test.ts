@@ -76,8 +76,7 @@ describe('signing and verifying a policy bundle', () => {
     const text = signPolicy(policy(), pair.privateKey, 'trust-2026');
     for (const bad of [
       text.replace('"serial":42', '"serial":43'),
-      `${text}\n`,
-      text.slice(0, -1),
+      text.replace(/}\n$/, '\n'),
       text.replace('\n', '\n '),
     ]) {
       const r = verifyBundle(enc(bad), trusted);
@@ -85,9 +84,11 @@ describe('signing and verifying a policy bundle', () => {
     }
   });
 
-  it('accepts a header line ended CRLF (a Windows copy), since only the payload is signed', () => {
-    const text = signPolicy(policy(), pair.privateKey, 'trust-2026').replace('\n', '\r\n');
-    expect(verifyBundle(enc(text), trusted).ok).toBe(true);
+  it('accepts line ends changed (a Windows copy) and white space added after the payload', () => {
+    const text = signPolicy(policy(), pair.privateKey, 'trust-2026');
+    for (const copy of [text.replace(/\n/g, '\r\n'), `${text}\n\n  `, text.trimEnd()]) {
+      expect(verifyBundle(enc(copy), trusted).ok).toBe(true);
+    }
   });
 
   it('reads a format 2 payload with text beyond ASCII (Welsh agreement texts)', () => {

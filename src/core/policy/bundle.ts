@@ -12,6 +12,8 @@ import type { Policy } from './schema';
  *
  *     {"format":"classlock-policy/2","keyId":"trust-2026","signature":"…"}
  *     {"serial":42,…}
+ *
+ * The signature covers the payload's bytes up to its last non-space byte.
  */
 export const BUNDLE_FORMAT = 'classlock-policy/2';
 /**
@@ -109,7 +111,7 @@ export function signPolicy(
     return `${JSON.stringify(bundle, null, 2)}\n`;
   }
   // The header is written by hand in a fixed order so that it is always one short line.
-  return `${JSON.stringify({ format: BUNDLE_FORMAT, keyId, signature })}\n${payload}`;
+  return `${JSON.stringify({ format: BUNDLE_FORMAT, keyId, signature })}\n${payload}\n`;
 }
 
 function fail(code: BundleFailureCode, message: string): BundleFailure {
@@ -144,6 +146,19 @@ function readHeaderLine(bytes: Uint8Array): { header: unknown; payloadStart: num
     return { header, payloadStart: nl + 1 };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Where the signed payload ends: white space after it is not signed, so a copy that gained
+ * a final newline (an editor, a transfer tool) still verifies; it cannot change the JSON.
+ */
+function endOfPayload(bytes: Uint8Array, start: number): number {
+  let end = bytes.length;
+  for (;;) {
+    const b = bytes[end - 1];
+    if (end <= start || (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)) return end;
+    end--;
   }
 }
 
@@ -247,7 +262,7 @@ export function verifyBundle(
   if (v2) {
     const head = BundleHeaderSchema.safeParse(v2.header);
     if (!head.success) return damaged(head.error.issues);
-    const signed = bytes.subarray(v2.payloadStart);
+    const signed = bytes.subarray(v2.payloadStart, endOfPayload(bytes, v2.payloadStart));
     const refused = checkSignature(trusted, head.data.keyId, head.data.signature, signed);
     if (refused) return refused;
     const payload = decodeUtf8(signed);
@@ -305,7 +320,9 @@ export function peekBundle(bytes: Uint8Array): PeekedBundle | undefined {
   const v2 = readHeaderLine(bytes);
   if (v2) {
     const head = BundleHeaderSchema.safeParse(v2.header);
-    const payload = decodeUtf8(bytes.subarray(v2.payloadStart));
+    const payload = decodeUtf8(
+      bytes.subarray(v2.payloadStart, endOfPayload(bytes, v2.payloadStart)),
+    );
     if (!head.success || payload === undefined) return undefined;
     return { format: 2, keyId: head.data.keyId, payload };
   }
