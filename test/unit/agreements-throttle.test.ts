@@ -1,7 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   agreementHash,
   dueAgreements,
@@ -14,7 +11,6 @@ import {
   delayAfter,
   NO_FAILURES,
   secondsToWait,
-  ThrottleStore,
 } from '../../src/core/unlock/throttle';
 
 const DAY = 86_400_000;
@@ -132,25 +128,5 @@ describe('the unlock wait', () => {
     expect(secondsToWait(state, T0 + 5000)).toBe(0);
     expect(secondsToWait(state, T0 + 9000)).toBe(0);
     expect(secondsToWait(NO_FAILURES, T0)).toBe(0);
-  });
-
-  describe('kept on disk', () => {
-    let dir = '';
-    afterEach(async () => {
-      if (dir) await rm(dir, { recursive: true, force: true });
-    });
-
-    it('survives a restart, and a damaged file means the longest wait, never none', async () => {
-      dir = await mkdtemp(join(tmpdir(), 'classlock-throttle-'));
-      const store = new ThrottleStore(join(dir, 't.json'), () => 900_000);
-      expect(await store.load(T0)).toEqual(NO_FAILURES);
-      await store.save({ failures: 4, waitUntil: T0 + 10_000 });
-      expect(await new ThrottleStore(join(dir, 't.json'), () => 1).load(T0)).toEqual({
-        failures: 4,
-        waitUntil: T0 + 10_000,
-      });
-      await writeFile(join(dir, 't.json'), '{"failures": -1');
-      expect(await store.load(T0)).toEqual({ failures: 0, waitUntil: T0 + 900_000 });
-    });
   });
 });
