@@ -288,3 +288,100 @@ describe('the nesting guard', () => {
     expect(jsonDepthExceeds('[[],[],[],[],[]]', 2)).toBe(false);
   });
 });
+
+describe('the words of a refusal, each naming what to fix', () => {
+  const refused = (bytes: Uint8Array, keys: Map<string, unknown> = trusted, opts = {}) => {
+    const r = verifyBundle(bytes, keys as Map<string, string>, opts);
+    return r.ok ? 'accepted' : `${r.code}: ${r.message}`;
+  };
+
+  it('refuses to sign under a key id terminals could not name', () => {
+    expect(() => signPolicy(policy(), pair.privateKey, 'trust 2026!')).toThrow(
+      '"trust 2026!" is not a usable key id (letters, digits, dot, dash, underscore)',
+    );
+  });
+
+  it('gives sizes in bytes, KB or MB, and accepts a file of exactly the limit', () => {
+    const text = enc(signPolicy(policy(), pair.privateKey, 'trust-2026'));
+    expect(refused(text, trusted, { maxBytes: 100 })).toMatch(
+      /^too-large: the policy file is \d+ KB, over the limit of 100 bytes$/,
+    );
+    const big = new Uint8Array(3 * 1024 * 1024);
+    expect(refused(big, trusted, { maxBytes: 2 * 1024 * 1024 })).toBe(
+      'too-large: the policy file is 3.0 MB, over the limit of 2.0 MB',
+    );
+    expect(verifyBundle(text, trusted, { maxBytes: text.byteLength }).ok).toBe(true);
+  });
+
+  it('names the trusted keys, or says there are none, and a trusted key that is not a key', () => {
+    const text = enc(signPolicy(policy(), pair.privateKey, 'trust-2026'));
+    expect(refused(text, new Map())).toBe(
+      'untrusted-key: signed with key trust-2026, which this terminal does not trust (trusted: none)',
+    );
+    expect(
+      refused(
+        text,
+        new Map([
+          ['a', pubPem],
+          ['b', pubPem],
+        ]),
+      ),
+    ).toMatch(/\(trusted: a, b\)$/);
+    expect(refused(text, new Map([['trust-2026', 'not a key']]))).toMatch(
+      /^untrusted-key: the trusted key trust-2026 .+/,
+    );
+  });
+
+  it('lists ten schema problems and counts the rest', () => {
+    const p = { ...policy(), sanctions: Array.from({ length: 13 }, (_, i) => ({ id: `s${i}` })) };
+    const message = refused(enc(signedV2(JSON.stringify(p))));
+    expect(message).toMatch(/^schema: the signed policy breaks the policy rules: sanctions\[0\]/);
+    const shown = message.split('; ').length;
+    expect(shown).toBe(10);
+    expect(message).toMatch(
+      / and \d+ more \(this Classlock may be older than the tool that signed it\)$/,
+    );
+    const few = { ...policy(), sanctions: [{ id: 'x' }] };
+    expect(refused(enc(signedV2(JSON.stringify(few))))).not.toMatch(/more \(/);
+  });
+
+  it('tells JSON that is not a bundle from a damaged one, in words', () => {
+    for (const text of ['[1, 2]', '"policy"', 'null', '42']) {
+      expect(refused(enc(text))).toBe(
+        'bad-envelope: the policy file is JSON but not a signed policy bundle',
+      );
+    }
+    const v1 = JSON.parse(signPolicy(policy(), pair.privateKey, 'x', { format: 1 })) as object;
+    expect(refused(enc(JSON.stringify({ ...v1, keyId: 'a b' })))).toBe(
+      'bad-envelope: the policy bundle is damaged (keyId: is not a key id)',
+    );
+    expect(refused(enc('  <html>\n\n   <body>Please sign in to the network'))).toBe(
+      'not-json: the policy file is not a signed policy (not JSON; it starts "<html> <body>Please sign i")',
+    );
+  });
+
+  it('reads a header only from a first line that starts with {', () => {
+    const text = signPolicy(policy(), pair.privateKey, 'trust-2026');
+    expect(refused(enc(` ${text}`))).toMatch(/^not-json/);
+    expect(refused(enc(`\n${text}`))).toMatch(/^not-json/);
+    expect(verifyBundle(enc(text), trusted).ok).toBe(true);
+    // A format 2 header alone, with nothing signed after it.
+    const headerOnly = `${text.slice(0, text.indexOf('\n'))}\n`;
+    expect(refused(enc(headerOnly))).toBe('bad-signature: signature does not match key trust-2026');
+  });
+
+  it('peeks at a bundle without trusting it, and at nothing else', () => {
+    const text = signPolicy(policy(), pair.privateKey, 'trust-2026');
+    expect(JSON.parse(peekBundle(enc(text))!.payload).serial).toBe(42);
+    const v1 = signPolicy(policy(), pair.privateKey, 'trust-2026', { format: 1 });
+    expect(JSON.parse(peekBundle(enc(v1))!.payload).serial).toBe(42);
+    expect(peekBundle(enc(`${header({ signature: 1 })}\n{}`))).toBeUndefined();
+    expect(peekBundle(enc('{"a":'.repeat(100) + '1' + '}'.repeat(100)))).toBeUndefined();
+    expect(peekBundle(enc('not json'))).toBeUndefined();
+    expect(
+      peekBundle(
+        Buffer.concat([Buffer.from(`${header({ signature: 'AAAA' })}\n`), Buffer.from([0xff])]),
+      ),
+    ).toBeUndefined();
+  });
+});
