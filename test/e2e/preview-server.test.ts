@@ -124,6 +124,9 @@ describe('the controls page', () => {
 
     expect(await press(controls, /Start again/)).toBe('agreement');
     expect(await shows(screens, 'agreement')).toBe('agreement');
+    // Reading takes time: the idle count since the start is then ahead of the session's
+    // own, which restarts when the agreement is accepted. Go idle must still warn at once.
+    await screens.waitForTimeout(2500);
     await acceptAgreements();
 
     // The warning shows now, not after minutes of real idle time.
