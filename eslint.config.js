@@ -37,6 +37,11 @@ export default tseslint.config(
     },
   },
   {
+    // The core reports through the Logger it is given (src/core/log.ts), never to a console.
+    files: ['src/core/**'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     files: ['src/shared/**'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -8,6 +8,7 @@ import { overrideHashCommand } from './override-hash-command';
 import { previewCommand } from './preview-command';
 import { initCommand, signCommand, validateCommand, verifyCommand } from './policy-commands';
 import { sanctionCommands } from './sanction-commands';
+import { schemaCommand } from './schema-command';
 import { InputError, parseCommandArgs, UsageError, type CliIo, type Command } from './cli-support';
 
 export type { CliIo } from './cli-support';
@@ -18,6 +19,7 @@ const COMMANDS: Command[] = [
   validateCommand,
   signCommand,
   verifyCommand,
+  schemaCommand,
   ...sanctionCommands,
   explainCommand,
   overrideHashCommand,

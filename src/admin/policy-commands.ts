@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { peekBundle, signPolicy } from '../core/policy/bundle';
+import { peekBundle, signPolicy, type BundleFormatVersion } from '../core/policy/bundle';
 import { isPlaceholderHash } from '../core/unlock/override-verifier';
 import { keyIdFromFileName, KEY_ID_PATTERN, toPrivateKey } from '../core/policy/keys';
 import { parsePolicyYaml } from '../core/policy/policy-yaml';
@@ -121,10 +121,16 @@ function serialOf(bytes: Uint8Array): number | undefined {
 /** issuedAt feeds every terminal's trusted time floor: a future one would end sanctions early. */
 const MAX_FUTURE_ISSUED_MS = 24 * 3600 * 1000;
 
+function bundleFormatOption(value: unknown): BundleFormatVersion {
+  if (value === undefined || value === '2') return 2;
+  if (value === '1') return 1;
+  throw new UsageError(`--format ${String(value)} is not a bundle format (use 1 or 2)`);
+}
+
 export const signCommand: Command = {
   name: 'sign',
   summary: 'sign a policy.yaml into policy.json for publishing',
-  usage: `classlock-admin sign policy.yaml --key KEY.private.pem --out policy.json [--previous OLD.json] [--id KEYID] [--expires-days N]
+  usage: `classlock-admin sign policy.yaml --key KEY.private.pem --out policy.json [--previous OLD.json] [--id KEYID] [--expires-days N] [--format 1]
 
 Validates the policy, signs it with the private key and writes the bundle terminals
 fetch. The key id is taken from the key's file name (KEYID.private.pem) unless --id is
@@ -132,10 +138,13 @@ given. With --previous, refuses a serial that is not above the published one; it
 refuses to overwrite --out when that file holds a different bundle with the same or a
 higher serial (two policies under one serial are refused by terminals).
 The signed policy expires --expires-days after signing (default ${DEFAULT_EXPIRES_DAYS}, or the
-policy's own expires when it sets one and the option is not given).`,
+policy's own expires when it sets one and the option is not given).
+--format 1 writes the older bundle format, for terminals not yet updated to this
+version (they read only format 1); this version reads both.`,
   options: {
     'expires-days': { type: 'string' },
     key: { type: 'string' },
+    format: { type: 'string' },
     out: { type: 'string' },
     previous: { type: 'string' },
     id: { type: 'string' },
@@ -144,6 +153,7 @@ policy's own expires when it sets one and the option is not given).`,
     const path = onePositional(positionals, 'policy file');
     const keyPath = requireString(values, 'key');
     const out = requireString(values, 'out');
+    const format = bundleFormatOption(values.format);
     const keyId = typeof values.id === 'string' ? values.id : keyIdFromFileName(keyPath);
     if (!keyId) {
       throw new UsageError(
@@ -194,7 +204,7 @@ policy's own expires when it sets one and the option is not given).`,
       if (err instanceof InputError) throw err;
       throw new InputError(`${keyPath} ${(err as Error).message}`);
     }
-    const text = signPolicy(policy, key, keyId);
+    const text = signPolicy(policy, key, keyId, { format });
     if (await fileExists(out)) {
       const existing = await readInput(out, 'the existing output');
       const outSerial = serialOf(existing);

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { RoleSchema } from '../core/policy/schema';
+import { createLogger } from '../log/pino-logger';
 import { startPreview } from '../preview/preview-server';
 import { InputError, onePositional, UsageError, type Command } from './cli-support';
 import { loadPolicyYaml } from './policy-commands';
@@ -32,6 +33,7 @@ withdraw access. Nothing is published and no one is logged off. Ctrl+C stops it.
         role: role.data,
         rendererDir: `${ROOT}/dist/renderer`,
         port,
+        log: createLogger({ name: 'classlock-preview' }),
         ...(typeof values.locale === 'string' ? { locale: values.locale } : {}),
       });
     } catch (err) {

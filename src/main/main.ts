@@ -4,7 +4,6 @@
  * here we only report what the desktop senses to it and show the Views it sends.
  */
 import { app, globalShortcut, ipcMain, powerMonitor, session } from 'electron';
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,22 +28,28 @@ import { windowsVisibleFor } from './windows/layout';
 import { platformForegroundRoute } from './windows/win32-foreground';
 import { win32VirtualDesktops } from './windows/win32-virtual-desktops';
 import { startWin32KeyboardGuard } from './windows/win32-keyboard-guard';
+import type { Logger } from '../core/log';
+import { createLogger } from '../log/pino-logger';
 
 /**
- * One line to stdout (seen when IT starts Classlock from a terminal) and to
- * <user's app data>/logs/classlock.log (Windows GUI programs have no console).
+ * Pino, to stderr (seen when IT starts Classlock from a terminal) and to
+ * <user's app data>/logs/classlock.log (Windows GUI programs have no console), made at
+ * first use because the logs folder is known only once Electron has started.
  */
-const log = (message: string) => {
-  const line = `${new Date().toISOString()} ${message}`;
-  console.log(`[classlock] ${line}`);
-  try {
-    const dir = app.getPath('logs');
-    mkdirSync(dir, { recursive: true });
-    appendFileSync(join(dir, 'classlock.log'), `${line}\n`);
-  } catch {
-    // Logging must never stop the lock.
+let logger: Logger | undefined;
+const logs = (): Logger => {
+  if (!logger) {
+    let dir: string | undefined;
+    try {
+      dir = app.getPath('logs');
+    } catch {
+      dir = undefined; // stderr only; logging must never stop the lock
+    }
+    logger = createLogger({ name: 'classlock', ...(dir ? { dir } : {}) });
   }
+  return logger;
 };
+const log = (message: string) => logs().info(message);
 
 const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
 const rendererIndexUrl = pathToFileURL(rendererIndex).href;

@@ -28,17 +28,26 @@ export const CONTROLS_HTML = `<!doctype html>
 </head><body>
 <h1>Preview controls</h1>
 <p>Keep the preview open in another tab or window; these buttons change what it shows.</p>
+<p id="no-token" hidden>This page was opened without its token. Open the controls address exactly as it was printed (it ends with #token=…).</p>
 <button data-a="restart">Start again (first login)</button>
-<button data-a="warn">Go idle (the warning appears in a second)</button>
+<button data-a="warn">Go idle (the warning shows now)</button>
 <button data-a="lock">Lock now</button>
 <button data-a="internet">Withdraw internet access</button>
 <button data-a="network">Withdraw network access</button>
 <p id="out" role="status"></p>
 <script>
+// The token is after the # so it never reaches a server log or a Referer header.
+const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
+document.getElementById('no-token').hidden = token !== '';
 for (const b of document.querySelectorAll('button')) b.onclick = async () => {
-  const r = await fetch('/api/preview/' + b.dataset.a, { method: 'POST' });
-  const v = await r.json();
-  document.getElementById('out').textContent = r.ok ? 'Now showing: ' + v.screen : v.error;
+  const out = document.getElementById('out');
+  try {
+    const r = await fetch('/api/preview/' + b.dataset.a, { method: 'POST', headers: { 'x-classlock-token': token } });
+    const v = await r.json();
+    out.textContent = r.ok ? 'Now showing: ' + v.screen : v.error;
+  } catch (e) {
+    out.textContent = 'The preview is not answering (was it stopped?)';
+  }
 };
 </script></body></html>
 `;

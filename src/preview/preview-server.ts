@@ -1,9 +1,11 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { systemClock } from '../core/clock';
+import type { Clock } from '../core/clock';
+import { silentLogger, type Logger } from '../core/log';
 import type { Policy, Role, Sanction } from '../core/policy/schema';
 import { createIpcHandlers } from '../main/ipc/handlers';
 import { ServiceClient } from '../main/service-client';
@@ -29,11 +31,15 @@ export interface PreviewOptions {
   rendererDir: string;
   port?: number;
   host?: '127.0.0.1' | '::1';
+  log?: Logger;
 }
 
 export interface PreviewServer {
   url: string;
+  /** The controls page, with this run's token after the # (never sent to the server). */
   controlsUrl: string;
+  /** Required by the control API, in the x-classlock-token header. */
+  token: string;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,9 @@ class PreviewSession {
   private service: Classlockd | undefined;
   private dataDir = '';
   private idleSeconds = 0;
+  /** How far "Go idle" has moved this preview's time past the real one. */
+  private clockOffsetMs = 0;
+  private readonly clock: Clock = { now: () => Date.now() + this.clockOffsetMs };
   private timer: NodeJS.Timeout | undefined;
   private policy: Policy;
   readonly listeners = new Set<(v: View) => void>();
@@ -66,7 +75,7 @@ class PreviewSession {
       socketPath: join(this.dataDir, 'classlockd.sock'),
       dataDir: join(this.dataDir, 'data'),
       dataDirOwner: process.getuid?.() ?? 0,
-      clock: systemClock,
+      clock: this.clock,
       config: null,
       defaultPolicy: async () => policy,
       // A preview never locks or ends anyone's desktop session: it shows the screen and stops there.
@@ -104,12 +113,20 @@ class PreviewSession {
     this.idleSeconds = 0;
   }
 
-  /** Jump the idle counter to just before the warning, so IT sees it without waiting minutes. */
-  nearWarning(): void {
+  /**
+   * Move to the warning's first second and tell the session now, so IT sees the warning
+   * at once rather than after minutes. The session measures idle time from its own last
+   * activity (an accepted agreement counts) on its own clock, so that clock moves on too.
+   */
+  async goIdle(): Promise<void> {
     const rt = this.service?.host.list()[0]?.runtime;
     if (!rt) return;
-    const t = rt.snapshot().facts.timeouts;
-    this.idleSeconds = Math.max(0, t.lockSeconds - t.warnSeconds - 1);
+    const state = rt.snapshot();
+    const t = state.facts.timeouts;
+    const idleNow = Math.floor((this.clock.now() - state.activityAt) / 1000);
+    this.clockOffsetMs += Math.max(0, t.lockSeconds - t.warnSeconds - idleNow) * 1000;
+    this.idleSeconds = Math.max(this.idleSeconds, t.lockSeconds - t.warnSeconds);
+    await this.client.idle(this.idleSeconds);
   }
 
   async withSanction(scope: Sanction['scope']): Promise<void> {
@@ -122,10 +139,10 @@ class PreviewSession {
         user: who,
         scope,
         kind: 'sanction',
-        until: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        until: new Date(this.clock.now() + 7 * 86_400_000).toISOString(),
         reason: 'Preview: the reason IT writes appears here',
         issuedBy: 'Preview',
-        issuedAt: new Date().toISOString(),
+        issuedAt: new Date(this.clock.now()).toISOString(),
       },
     ];
     await this.service?.host.policyChanged(policy);
@@ -162,6 +179,9 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
       '<script src="./preview-bridge.js"></script>\n    <script type="module"',
     );
 
+  const log = o.log ?? silentLogger;
+  const token = randomBytes(18).toString('base64url');
+  const allowedOrigins = new Set<string>();
   const session = new PreviewSession(o);
   await session.open();
   const handlers = createIpcHandlers({
@@ -193,13 +213,18 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
         return json(res, 400, { error: err instanceof Error ? err.message : String(err) });
       }
     }
+    if (!tokenMatches(req, token)) {
+      return json(res, 403, {
+        error: 'the preview controls need the token printed with their address; open that address',
+      });
+    }
     const action = path.slice('/api/preview/'.length);
     switch (action) {
       case 'restart':
         await session.open();
         break;
       case 'warn':
-        session.nearWarning();
+        await session.goIdle();
         break;
       case 'lock':
         await session.client.lockNow();
@@ -215,12 +240,25 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
   };
 
   const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
     };
+    // Only pages this server gave out may talk to it: a foreign Host is a DNS rebinding
+    // attempt, a foreign Origin a page elsewhere posting to loopback.
+    const refused = foreignRequest(req, allowedOrigins);
+    if (refused) return send(403, 'text/plain; charset=utf-8', `${refused}\n`);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return send(400, 'text/plain; charset=utf-8', 'That address is not valid.\n');
+    }
     if (path.startsWith('/api/')) {
-      api(req, res, path).catch((err: unknown) => json(res, 500, { error: String(err) }));
+      api(req, res, path).catch((err: unknown) => {
+        log.error(err, `preview request ${req.method ?? ''} ${path} failed`);
+        if (!res.headersSent) json(res, 500, { error: String(err) });
+        else res.end();
+      });
       return;
     }
     if (path === '/' || path === '/index.html') return send(200, contentType('index.html'), page);
@@ -229,6 +267,9 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
     if (path === '/controls') return send(200, contentType('index.html'), CONTROLS_HTML);
     serveStaticFile(rendererDir, req, res);
   });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
   const host = o.host ?? '127.0.0.1';
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -236,9 +277,12 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
   });
   const { port } = server.address() as AddressInfo;
   const origin = host === '::1' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`;
+  allowedOrigins.add(origin);
+  allowedOrigins.add(`http://localhost:${port}`);
   return {
     url: `${origin}/`,
-    controlsUrl: `${origin}/controls`,
+    controlsUrl: `${origin}/controls#token=${token}`,
+    token,
     close: async () => {
       for (const s of streams) s.end();
       await session.close();
@@ -246,6 +290,28 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
+}
+
+/** Why a request comes from somewhere other than this preview's own pages, if it does. */
+function foreignRequest(req: IncomingMessage, origins: ReadonlySet<string>): string | undefined {
+  const host = req.headers.host;
+  if (!host || !origins.has(`http://${host.toLowerCase()}`)) {
+    return `The preview answers only at its own address, not at host ${host ?? '(none)'}.`;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !origins.has(origin.toLowerCase())) {
+    return `The preview does not take requests from pages at ${origin}.`;
+  }
+  if (req.headers['sec-fetch-site'] === 'cross-site') {
+    return 'The preview does not take requests from other sites.';
+  }
+  return undefined;
+}
+
+function tokenMatches(req: IncomingMessage, token: string): boolean {
+  const given = Buffer.from(String(req.headers['x-classlock-token'] ?? ''));
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

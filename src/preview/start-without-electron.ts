@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { readPolicyYamlFile } from '../core/policy/policy-file';
 import { RoleSchema } from '../core/policy/schema';
+import { createLogger } from '../log/pino-logger';
 import { startPreview } from './preview-server';
 
 /**
@@ -20,6 +21,7 @@ const server = await startPreview({
   role,
   rendererDir: `${root}/dist/renderer`,
   port: Number(process.env.PORT ?? 0),
+  log: createLogger({ name: 'classlock-preview' }),
 });
 console.log(`Classlock (${role} session, embedded policy) is at ${server.url}`);
 console.log(`Buttons to go idle, lock, and withdraw access are at ${server.controlsUrl}`);

@@ -67,7 +67,11 @@ describe('classlock-admin preview', () => {
       .waitFor({ timeout: 10_000 });
     expect(await shownScreen(page)).toBe('agreement');
 
-    const r = await fetch(controls.replace('/controls', '/api/preview/lock'), { method: 'POST' });
+    const token = new URLSearchParams(new URL(controls).hash.slice(1)).get('token') ?? '';
+    const r = await fetch(new URL('/api/preview/lock', controls), {
+      method: 'POST',
+      headers: { 'x-classlock-token': token },
+    });
     expect(r.ok).toBe(true);
     // Lock now does nothing on an agreement screen: the preview shows what a terminal would.
     expect(((await r.json()) as { screen: string }).screen).toBe('agreement');

@@ -7,11 +7,11 @@
  * skipped, with the reason in its title, never as passed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPolicy } from '../../src/core/policy/bundle';
@@ -19,23 +19,22 @@ import { generateSigningKeyPair } from '../../src/core/policy/keys';
 import { readPolicyYamlFile } from '../../src/core/policy/policy-file';
 import type { View } from '../../src/shared/view';
 
+const NO_BINARY =
+  'the Electron binary is not installed here — it downloads from GitHub on first run, which this network cannot reach';
+
 function findElectron(): { binary: string } | { reason: string } {
-  let binary: unknown;
+  // require('electron') would start the download itself (Electron 42+): look for the
+  // file it leaves behind instead.
+  let binary: string;
   try {
-    // The electron package's main export is the path of the binary it downloaded.
-    binary = createRequire(import.meta.url)('electron');
+    const dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(dir, 'path.txt');
+    if (!existsSync(pathFile)) return { reason: NO_BINARY };
+    binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
   } catch {
-    return {
-      reason:
-        'the Electron binary is not installed here — it downloads from GitHub on first run, which this network cannot reach',
-    };
+    return { reason: NO_BINARY };
   }
-  if (typeof binary !== 'string' || !existsSync(binary)) {
-    return {
-      reason:
-        'the Electron binary is not installed here — it downloads from GitHub on first run, which this network cannot reach',
-    };
-  }
+  if (!existsSync(binary)) return { reason: NO_BINARY };
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return { reason: 'no display server (set DISPLAY, e.g. run under xvfb-run)' };
   }

@@ -23,7 +23,12 @@ function basePolicy(): Policy {
   if (!r.ok) throw new Error(r.errors.join('\n'));
   return r.policy;
 }
-function bundle(serial: number, key: KeyObject = trustedPair.privateKey, keyId = KEY_ID): string {
+function bundle(
+  serial: number,
+  key: KeyObject = trustedPair.privateKey,
+  keyId = KEY_ID,
+  format: 1 | 2 = 2,
+): string {
   return signPolicy(
     {
       ...basePolicy(),
@@ -32,6 +37,7 @@ function bundle(serial: number, key: KeyObject = trustedPair.privateKey, keyId =
     },
     key,
     keyId,
+    { format },
   );
 }
 function signedRaw(payload: string): string {
@@ -218,10 +224,12 @@ const send =
   };
 const flipPayload = () => bundle(12).replace('Example School', 'Example Schoul');
 const flipSignature = () => {
-  const b = JSON.parse(bundle(12)) as { signature: string };
+  const text = bundle(12);
+  const nl = text.indexOf('\n');
+  const b = JSON.parse(text.slice(0, nl)) as { signature: string };
   const s = b.signature;
   const c = s[5] === 'A' ? 'B' : 'A';
-  return JSON.stringify({ ...b, signature: s.slice(0, 5) + c + s.slice(6) });
+  return JSON.stringify({ ...b, signature: s.slice(0, 5) + c + s.slice(6) }) + text.slice(nl);
 };
 
 describe('every fault keeps the last good policy, is audited and shown', () => {
@@ -276,8 +284,14 @@ describe('every fault keeps the last good policy, is audited and shown', () => {
     ],
     [
       'an unknown format version',
-      () => send(JSON.stringify({ ...JSON.parse(bundle(12)), format: 'classlock-policy/2' })),
-      /format "classlock-policy\/2" is not one this terminal reads/,
+      () =>
+        send(
+          JSON.stringify({
+            ...JSON.parse(bundle(12, undefined, undefined, 1)),
+            format: 'classlock-policy/9',
+          }),
+        ),
+      /format "classlock-policy\/9" is not one this terminal reads/,
     ],
     [
       'a signed payload that is not JSON',
@@ -330,7 +344,7 @@ describe('the saved copy on disk', () => {
     expect(restarted.service.policy()?.serial).toBe(10);
 
     // A pupil with admin rights lifts their sanction by editing the saved copy.
-    await writeFile(first.cachePath, saved.replace('\\"serial\\":10', '\\"serial\\":99'));
+    await writeFile(first.cachePath, saved.replace('"serial":10', '"serial":99'));
     const tampered = new PolicyServiceHarness(first.cachePath);
     await tampered.service.start();
     tampered.service.stop();

@@ -24,6 +24,35 @@ describe('a user in every form the OS reports', () => {
     expect(sameUser('SCHOOL\\jsmith', parseUser('OTHER\\jsmith'))).toBe(false);
     expect(sameUser('SCHOOL\\jsmith', parseUser('jsmith'))).toBe(false);
     expect(sameUser('SCHOOL\\jsmith', parseUser('SCHOOL\\jsmithe'))).toBe(false);
+    // Domains compare on their whole first label, not on its first letter.
+    expect(sameUser('SALES\\jsmith', parseUser('jsmith@school.local'))).toBe(false);
+  });
+
+  it('ignores spaces around a name, and a leading \\ or @ is part of a bare name', () => {
+    expect(parseUser('  SCHOOL\\jsmith  ')).toMatchObject({ name: 'jsmith', domain: 'school' });
+    expect(parseUser('\\jsmith')).toMatchObject({ name: '\\jsmith', domain: undefined });
+    expect(parseUser('@jsmith')).toMatchObject({ name: '@jsmith', domain: undefined });
+  });
+});
+
+describe('a role rule listing several users or groups', () => {
+  const policy = {
+    roleMapping: {
+      rules: [
+        { role: 'staff' as const, users: ['mrs.jones', 'SCHOOL\\mr.patel'] },
+        { role: 'visitor' as const, groups: ['Governors', 'Guests'] },
+      ],
+      default: 'pupil' as const,
+    },
+  };
+  it('matches any one of them, not only someone who is all of them', () => {
+    expect(resolveRole(policy, parseUser('SCHOOL\\mr.patel'), []).role).toBe('staff');
+    expect(resolveRole(policy, parseUser('mrs.jones'), []).role).toBe('staff');
+    expect(resolveRole(policy, parseUser('visitor1'), ['Guests']).role).toBe('visitor');
+    expect(resolveRole(policy, parseUser('visitor1'), ['Pupils'])).toEqual({
+      role: 'pupil',
+      ruleIndex: -1,
+    });
   });
 });
 

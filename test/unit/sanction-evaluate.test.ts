@@ -240,3 +240,72 @@ describe('sanctionStatus: which restriction a user has', () => {
     expect(st).toEqual({ network: null, internet: null, active: [], nextChangeAt: null });
   });
 });
+
+describe('which sanction the pupil is shown when several apply', () => {
+  const until = '2026-12-04T15:00:00Z';
+  it('on the same end, a sanction is shown before a parent’s opt-out, whatever the order', () => {
+    const optOut = s({ id: 'o', user: 'jsmith', scope: 'internet', kind: 'parentalOptOut', until });
+    const breach = s({
+      id: 'b',
+      user: 'jsmith',
+      scope: 'internet',
+      until,
+      reason: 'Chat in lessons',
+    });
+    for (const list of [
+      [optOut, breach],
+      [breach, optOut],
+    ]) {
+      const st = both(list, 'jsmith', NOW);
+      expect(st.internet).toMatchObject({ kind: 'sanction', reason: 'Chat in lessons' });
+      expect([...st.internet!.sanctionIds].sort()).toEqual(['b', 'o']);
+    }
+    const twoOptOuts = both(
+      [optOut, { ...optOut, id: 'o2', reason: 'second letter' }],
+      'jsmith',
+      NOW,
+    );
+    expect(twoOptOuts.internet).toMatchObject({ kind: 'parentalOptOut', reason: optOut.reason });
+  });
+
+  it('the one ending last governs; a permanent one outlasts any date, and two permanent keep the first', () => {
+    const dated = s({ id: 'd', user: 'jsmith', scope: 'internet', until, reason: 'dated' });
+    const later = s({
+      id: 'l',
+      user: 'jsmith',
+      scope: 'internet',
+      until: '2026-12-05T15:00:00Z',
+      reason: 'later',
+    });
+    const forever = s({ id: 'f', user: 'jsmith', scope: 'internet', reason: 'until lifted' });
+    expect(both([later, dated], 'jsmith', NOW).internet?.reason).toBe('later');
+    expect(both([dated, later], 'jsmith', NOW).internet?.reason).toBe('later');
+    expect(both([dated, forever], 'jsmith', NOW).internet).toMatchObject({
+      reason: 'until lifted',
+      until: null,
+    });
+    expect(both([forever, dated], 'jsmith', NOW).internet).toMatchObject({
+      reason: 'until lifted',
+      until: null,
+    });
+    const second = { ...forever, id: 'f2', reason: 'second' };
+    expect(both([forever, second], 'jsmith', NOW).internet?.reason).toBe('until lifted');
+    // Equal dated ends: the first listed stays.
+    expect(
+      both([dated, { ...dated, id: 'd2', reason: 'twin' }], 'jsmith', NOW).internet?.reason,
+    ).toBe('dated');
+  });
+
+  it('next change is the earliest dated end among the active ones', () => {
+    const a = s({ id: 'a', user: 'jsmith', scope: 'internet', until: '2026-12-05T15:00:00Z' });
+    const b = s({ id: 'b', user: 'jsmith', scope: 'network', until });
+    const c = s({ id: 'c', user: 'jsmith', scope: 'internet' });
+    expect(both([a, b, c], 'jsmith', NOW).nextChangeAt).toBe(T(until));
+    expect(both([c, a], 'jsmith', NOW).nextChangeAt).toBe(T('2026-12-05T15:00:00Z'));
+    expect(both([c], 'jsmith', NOW).nextChangeAt).toBeNull();
+  });
+
+  it('says which until it cannot read', () => {
+    expect(() => sanctionEnd('soon', 'Europe/London')).toThrow('"soon" is not a date and time.');
+  });
+});

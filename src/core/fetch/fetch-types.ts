@@ -28,7 +28,15 @@ export class FetchError extends Error {
   }
 }
 
+/**
+ * The WHATWG fetch a policy source is read with: the global one (undici) in the service and
+ * the CLI, Electron's `net.fetch` in the app (the system proxy, PAC and the OS trust store).
+ */
+export type HttpFetch = (url: string, init: RequestInit) => Promise<Response>;
+
 export interface FetchOptions {
+  /** How to speak HTTP; a keep-alive fetch for Node when not given. */
+  fetch?: HttpFetch;
   validators?: Validators;
   maxBytes: number;
   /** Time to establish the connection (TCP, and TLS for https). */

@@ -1,249 +1,248 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { Socket } from 'node:net';
-import { createGunzip, createInflate } from 'node:zlib';
-import type { Readable } from 'node:stream';
-import { FetchError, type FetchOptions, type FetchOutcome } from './fetch-types';
+import { FetchError, type FetchOptions, type FetchOutcome, type HttpFetch } from './fetch-types';
+import { nodeFetch } from './node-fetch';
 import { httpDate } from '../time/trusted-time';
 
 const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const ENCODINGS = new Set(['identity', 'gzip', 'x-gzip', 'deflate']);
 
 function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-function describeNetworkError(err: NodeJS.ErrnoException, url: URL): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return `${url.host} refused the connection (is the web server running?)`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `the name ${url.hostname} could not be looked up (DNS)`;
-    case 'ECONNRESET':
-      return `${url.host} closed the connection unexpectedly`;
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return `${url.host} cannot be reached on the network`;
-    case 'CERT_HAS_EXPIRED':
-      return `the TLS certificate of ${url.host} has expired`;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      return `the TLS certificate of ${url.host} is not trusted by this machine`;
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `the TLS certificate of ${url.host} is for a different name`;
-    default:
-      return `${url.host}: ${err.message}`;
-  }
+/** Node's system error codes and Chromium's net::ERR_ names (Electron's net.fetch). */
+const NETWORK_WORDS: [RegExp, (u: URL) => string][] = [
+  [
+    /UND_ERR_CONNECT_TIMEOUT|ERR_CONNECTION_TIMED_OUT|ETIMEDOUT/,
+    (u) => `could not connect to ${u.host} in time (is it on this network?)`,
+  ],
+  [
+    /ECONNREFUSED|ERR_CONNECTION_REFUSED/,
+    (u) => `${u.host} refused the connection (is the web server running?)`,
+  ],
+  [
+    /ENOTFOUND|EAI_AGAIN|ERR_NAME_NOT_RESOLVED/,
+    (u) => `the name ${u.hostname} could not be looked up (DNS)`,
+  ],
+  [
+    /ECONNRESET|ERR_CONNECTION_RESET|UND_ERR_SOCKET/,
+    (u) => `${u.host} closed the connection unexpectedly`,
+  ],
+  [
+    /EHOSTUNREACH|ENETUNREACH|ERR_ADDRESS_UNREACHABLE|ERR_INTERNET_DISCONNECTED/,
+    (u) => `${u.host} cannot be reached on the network`,
+  ],
+  [/CERT_HAS_EXPIRED|ERR_CERT_DATE_INVALID/, (u) => `the TLS certificate of ${u.host} has expired`],
+  [
+    /SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|ERR_CERT_AUTHORITY_INVALID/,
+    (u) => `the TLS certificate of ${u.host} is not trusted by this machine`,
+  ],
+  [
+    /ERR_TLS_CERT_ALTNAME_INVALID|ERR_CERT_COMMON_NAME_INVALID/,
+    (u) => `the TLS certificate of ${u.host} is for a different name`,
+  ],
+];
+
+/** fetch rejects with "fetch failed" and the real reason in `cause`. */
+function describeNetworkError(err: unknown, url: URL): string {
+  const cause = (err as { cause?: unknown }).cause;
+  const parts = [err, cause].flatMap((e) => {
+    const o = e as { code?: unknown; message?: unknown } | undefined;
+    return [String(o?.code ?? ''), String(o?.message ?? '')];
+  });
+  const all = parts.join(' ');
+  for (const [pattern, words] of NETWORK_WORDS) if (pattern.test(all)) return words(url);
+  const detail = (cause as Error | undefined)?.message ?? (err as Error).message ?? String(err);
+  return `${url.host}: ${detail}`;
+}
+
+/** A kept-alive connection the server had already closed: worth one immediate retry. */
+function isStaleConnection(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  return cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET';
 }
 
 /**
  * GET a policy over http(s): conditional, gzip-aware, bounded in size while streaming and
  * bounded in time from the first byte sent to the last byte received, so neither a huge
- * body nor a server dripping one byte a second can hold a terminal.
+ * body nor a server dripping one byte a second can hold a terminal. The connection is kept
+ * between polls where the server allows it (the fetch given decides how); a connection
+ * the server closed while idle is simply opened again.
  */
-export function fetchHttp(
+export async function fetchHttp(
   url: string,
   opts: FetchOptions,
   deadline = Date.now() + opts.totalTimeoutMs,
   redirects = 0,
 ): Promise<FetchOutcome> {
-  return new Promise<FetchOutcome>((resolve, reject) => {
-    let u: URL;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new FetchError('network', `"${url}" is not a web address`);
+  }
+  const doFetch: HttpFetch = opts.fetch ?? nodeFetch(opts.connectTimeoutMs);
+  const headers: Record<string, string> = {
+    'accept-encoding': 'gzip',
+    accept: 'application/json',
+    'user-agent': 'Classlock policy fetcher',
+  };
+  if (opts.validators?.etag) headers['if-none-match'] = opts.validators.etag;
+  if (opts.validators?.lastModified) headers['if-modified-since'] = opts.validators.lastModified;
+
+  const controller = new AbortController();
+  let stopped: FetchError | undefined;
+  const stop = (e: FetchError) => {
+    if (stopped) return;
+    stopped = e;
+    controller.abort(e);
+  };
+  const remaining = Math.max(0, deadline - Date.now());
+  const totalTimer = setTimeout(
+    () =>
+      stop(
+        new FetchError(
+          'timeout',
+          `${u.host} did not deliver the policy within ${seconds(opts.totalTimeoutMs)}`,
+        ),
+      ),
+    remaining,
+  );
+  // fetch does not report the moment a connection is made, so this bounds the time to the
+  // first answer: a policy is a static file, answered as soon as the connection is up.
+  const answerTimer = setTimeout(
+    () =>
+      stop(
+        new FetchError(
+          'timeout',
+          `could not connect to ${u.host}, or it did not answer, within ${seconds(opts.connectTimeoutMs)}`,
+        ),
+      ),
+    Math.min(opts.connectTimeoutMs, remaining),
+  );
+  const init: RequestInit = {
+    method: 'GET',
+    headers,
+    redirect: 'manual',
+    signal: controller.signal,
+  };
+  try {
+    let res: Response;
     try {
-      u = new URL(url);
-    } catch {
-      reject(new FetchError('network', `"${url}" is not a web address`));
-      return;
+      res = await doFetch(u.toString(), init).catch((err: unknown) => {
+        if (stopped || !isStaleConnection(err)) throw err;
+        return doFetch(u.toString(), init);
+      });
+    } catch (err) {
+      throw stopped ?? new FetchError('network', describeNetworkError(err, u));
     }
-    const mod = u.protocol === 'https:' ? https : http;
-    const headers: Record<string, string> = {
-      'accept-encoding': 'gzip',
-      accept: 'application/json',
-      'user-agent': 'Classlock policy fetcher',
+    clearTimeout(answerTimer);
+    const status = res.status;
+    const serverDate = httpDate(res.headers.get('date') ?? undefined);
+    if (status === 304) {
+      await res.body?.cancel().catch(() => undefined);
+      return { kind: 'not-modified', serverDate };
+    }
+    const location = res.headers.get('location');
+    if (REDIRECTS.has(status) && location) {
+      await res.body?.cancel().catch(() => undefined);
+      if (redirects >= MAX_REDIRECTS) {
+        throw new FetchError(
+          'http-status',
+          `${u.host} redirected more than ${MAX_REDIRECTS} times`,
+        );
+      }
+      const next = new URL(location, u);
+      if (u.protocol === 'https:' && next.protocol !== 'https:') {
+        throw new FetchError(
+          'http-status',
+          `${u.host} redirected from https to ${next.protocol}, refused`,
+        );
+      }
+      clearTimeout(totalTimer);
+      return await fetchHttp(next.toString(), opts, deadline, redirects + 1);
+    }
+    if (status !== 200) {
+      await res.body?.cancel().catch(() => undefined);
+      const text = `${status} ${res.statusText}`.trim();
+      throw new FetchError(
+        'http-status',
+        status === 404
+          ? `the web server has no policy file at ${u.pathname} (${text})`
+          : `the web server answered ${text}`,
+      );
+    }
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > opts.maxBytes) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new FetchError(
+        'too-large',
+        `the policy file is ${declared} bytes, over the limit of ${opts.maxBytes}`,
+      );
+    }
+    const encoding = (res.headers.get('content-encoding') ?? 'identity').toLowerCase();
+    if (!ENCODINGS.has(encoding)) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new FetchError(
+        'read',
+        `the web server sent an encoding this terminal does not read (${encoding})`,
+      );
+    }
+    const bytes = await readBounded(res, opts.maxBytes, u, encoding !== 'identity', () => stopped);
+    const etag = res.headers.get('etag');
+    const lm = res.headers.get('last-modified');
+    return {
+      kind: 'body',
+      bytes,
+      validators: { ...(etag ? { etag } : {}), ...(lm ? { lastModified: lm } : {}) },
+      serverDate,
     };
-    if (opts.validators?.etag) headers['if-none-match'] = opts.validators.etag;
-    if (opts.validators?.lastModified) headers['if-modified-since'] = opts.validators.lastModified;
+  } finally {
+    clearTimeout(totalTimer);
+    clearTimeout(answerTimer);
+  }
+}
 
-    let settled = false;
-    const timers: NodeJS.Timeout[] = [];
-    const settle = (err: Error | undefined, value?: FetchOutcome) => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      if (err) reject(err);
-      else resolve(value!);
-    };
-
-    // agent: false — a fresh connection each poll; a kept-alive socket the server has
-    // since dropped would turn into a spurious failure every few polls.
-    const req = mod.request(u, { method: 'GET', headers, agent: false }, (res) => {
-      const status = res.statusCode ?? 0;
-      const serverDate = httpDate(res.headers.date);
-      if (status === 304) {
-        res.resume();
-        settle(undefined, { kind: 'not-modified', serverDate });
-        req.destroy();
-        return;
+/** The body, decompressed by fetch, stopped as soon as it passes the limit. */
+async function readBounded(
+  res: Response,
+  maxBytes: number,
+  u: URL,
+  compressed: boolean,
+  stopped: () => FetchError | undefined,
+): Promise<Uint8Array> {
+  const reader = res.body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw new FetchError('too-large', `the policy file is over the limit of ${maxBytes} bytes`);
       }
-      if ([301, 302, 303, 307, 308].includes(status) && res.headers.location) {
-        res.resume();
-        req.destroy();
-        if (redirects >= MAX_REDIRECTS) {
-          settle(
-            new FetchError('http-status', `${u.host} redirected more than ${MAX_REDIRECTS} times`),
-          );
-          return;
-        }
-        const next = new URL(res.headers.location, u);
-        if (u.protocol === 'https:' && next.protocol !== 'https:') {
-          settle(
-            new FetchError(
-              'http-status',
-              `${u.host} redirected from https to ${next.protocol}, refused`,
-            ),
-          );
-          return;
-        }
-        fetchHttp(next.toString(), opts, deadline, redirects + 1).then(
-          (v) => settle(undefined, v),
-          (e: Error) => settle(e),
-        );
-        return;
-      }
-      if (status !== 200) {
-        res.resume();
-        req.destroy();
-        const text = `${status} ${res.statusMessage ?? ''}`.trim();
-        settle(
-          new FetchError(
-            'http-status',
-            status === 404
-              ? `the web server has no policy file at ${u.pathname} (${text})`
-              : `the web server answered ${text}`,
-          ),
-        );
-        return;
-      }
-      const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > opts.maxBytes) {
-        res.resume();
-        req.destroy();
-        settle(
-          new FetchError(
-            'too-large',
-            `the policy file is ${declared} bytes, over the limit of ${opts.maxBytes}`,
-          ),
-        );
-        return;
-      }
-      const encoding = String(res.headers['content-encoding'] ?? 'identity').toLowerCase();
-      let body: Readable = res;
-      if (encoding === 'gzip' || encoding === 'x-gzip') body = res.pipe(createGunzip());
-      else if (encoding === 'deflate') body = res.pipe(createInflate());
-      else if (encoding !== 'identity') {
-        res.resume();
-        req.destroy();
-        settle(
-          new FetchError(
-            'read',
-            `the web server sent an encoding this terminal does not read (${encoding})`,
-          ),
-        );
-        return;
-      }
-      let wire = 0;
-      let complete = false;
-      res.on('data', (c: Buffer) => {
-        wire += c.length;
-      });
-      res.on('end', () => {
-        complete = true;
-      });
-      const cut = () =>
-        settle(
-          new FetchError(
-            'truncated',
-            `the connection to ${u.host} broke before the whole policy file arrived`,
-          ),
-        );
-      res.on('aborted', cut);
-      res.on('error', cut);
-      res.on('close', () => {
-        if (!complete) cut();
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      body.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > opts.maxBytes) {
-          req.destroy();
-          settle(
-            new FetchError(
-              'too-large',
-              `the policy file is over the limit of ${opts.maxBytes} bytes`,
-            ),
-          );
-          return;
-        }
-        chunks.push(c);
-      });
-      if (body !== res) {
-        body.on('error', () =>
-          settle(
-            new FetchError('truncated', 'the compressed policy file is damaged or incomplete'),
-          ),
-        );
-      }
-      body.on('end', () => {
-        if (Number.isFinite(declared) && wire < declared) {
-          cut();
-          return;
-        }
-        const lm = res.headers['last-modified'];
-        const etag = res.headers.etag;
-        settle(undefined, {
-          kind: 'body',
-          bytes: new Uint8Array(Buffer.concat(chunks)),
-          validators: { ...(etag ? { etag } : {}), ...(lm ? { lastModified: lm } : {}) },
-          serverDate,
-        });
-      });
-    });
-
-    const remaining = Math.max(0, deadline - Date.now());
-    timers.push(
-      setTimeout(() => {
-        req.destroy();
-        settle(
-          new FetchError(
-            'timeout',
-            `${u.host} did not deliver the policy within ${seconds(opts.totalTimeoutMs)}`,
-          ),
-        );
-      }, remaining),
+      chunks.push(value);
+    }
+  } catch (err) {
+    if (err instanceof FetchError) throw err;
+    throw (
+      stopped() ??
+      new FetchError(
+        'truncated',
+        compressed
+          ? `the connection to ${u.host} broke before the whole policy file arrived, or the compressed file is damaged`
+          : `the connection to ${u.host} broke before the whole policy file arrived`,
+      )
     );
-    const connectTimer = setTimeout(
-      () => {
-        req.destroy();
-        settle(
-          new FetchError(
-            'timeout',
-            `could not connect to ${u.host} within ${seconds(opts.connectTimeoutMs)}`,
-          ),
-        );
-      },
-      Math.min(opts.connectTimeoutMs, remaining),
-    );
-    timers.push(connectTimer);
-    req.on('socket', (sock: Socket) => {
-      const event = u.protocol === 'https:' ? 'secureConnect' : 'connect';
-      if (!sock.connecting && u.protocol !== 'https:') clearTimeout(connectTimer);
-      else sock.once(event, () => clearTimeout(connectTimer));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      settle(new FetchError('network', describeNetworkError(err, u)));
-    });
-    req.end();
-  });
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }

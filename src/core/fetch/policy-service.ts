@@ -11,7 +11,7 @@ import type { Policy } from '../policy/schema';
 import { writeFileAtomic } from '../storage/atomic-file';
 import { readSafeFile } from '../storage/safe-file';
 import { fetchSource } from './fetch-source';
-import type { FetchOutcome, Validators } from './fetch-types';
+import type { FetchOutcome, HttpFetch, Validators } from './fetch-types';
 
 export type PolicyOrigin = 'cache' | 'fetched' | 'default';
 
@@ -33,6 +33,8 @@ export interface TrustedTimeObserver {
 
 export interface PolicyServiceOptions {
   sources: readonly string[];
+  /** How http(s) sources are fetched: Electron's net.fetch in the app; undici otherwise. */
+  httpFetch?: HttpFetch;
   trustedKeys: TrustedKeys | Readonly<Record<string, KeyObject | string>>;
   /** The last good bundle, exactly as received: this session's own copy. */
   cachePath: string;
@@ -377,6 +379,7 @@ export class PolicyService {
           maxBytes: this.maxBytes,
           connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000,
           totalTimeoutMs: this.opts.totalTimeoutMs ?? 20_000,
+          ...(this.opts.httpFetch ? { fetch: this.opts.httpFetch } : {}),
         });
       } catch (err) {
         const code = (err as { code?: unknown }).code;

@@ -1,19 +1,11 @@
 import type { Policy, Role, RoleRule } from '../policy/schema';
+import { globMatches } from './glob';
 import { groupMatches } from './groups';
 import { parseUser, sameUser, type UserIdentity } from './user';
 
-/** `*` and `?` globs, case-insensitive, anchored. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 'i');
-}
-
 function ruleMatches(rule: RoleRule, user: UserIdentity, groups: readonly string[]): boolean {
   if (rule.users?.some((u) => sameUser(parseUser(u), user))) return true;
-  if (rule.usernamePattern && globToRegExp(rule.usernamePattern).test(user.name)) return true;
+  if (rule.usernamePattern && globMatches(rule.usernamePattern, user.name)) return true;
   if (rule.groups?.some((pg) => groups.some((og) => groupMatches(pg, og)))) return true;
   return false;
 }

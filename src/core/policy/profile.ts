@@ -1,4 +1,4 @@
-import { globToRegExp } from '../identity/roles';
+import { globMatches } from '../identity/glob';
 import type { Policy, Profile, Role, Timeouts } from './schema';
 
 /**
@@ -15,9 +15,7 @@ export function resolveProfile(
     const p = byId(configured);
     if (p) return p;
   }
-  const matched = policy.profiles.find((p) =>
-    p.hostnames.some((h) => globToRegExp(h).test(hostname)),
-  );
+  const matched = policy.profiles.find((p) => p.hostnames.some((h) => globMatches(h, hostname)));
   return matched ?? byId(policy.defaultProfile) ?? policy.profiles[0]!;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { globProblem } from '../identity/glob';
 import { PICTURES } from '../../shared/pictures';
 
 /**
@@ -12,6 +13,12 @@ export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** A `*` / `?` name pattern (user names, hostnames), bounded so matching stays cheap. */
+const GlobSchema = nonEmpty.superRefine((pattern, ctx) => {
+  const problem = globProblem(pattern);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Full ISO 8601 instant with a time zone, e.g. 2026-11-22T09:00:00Z. */
 export const InstantSchema = z.iso.datetime({
@@ -92,7 +99,7 @@ export const RoleRuleSchema = z
     /** Matches when the user is in any of these OS / directory groups (case-insensitive). */
     groups: z.array(nonEmpty).optional(),
     /** Glob on the bare user name: * and ? only, case-insensitive, e.g. "staff.*". */
-    usernamePattern: nonEmpty.optional(),
+    usernamePattern: GlobSchema.optional(),
     /** Users in any OS form (user, DOMAIN\\user, user@domain). */
     users: z.array(nonEmpty).optional(),
 
@@ -127,7 +134,7 @@ export const ProfileSchema = z.strictObject({
   id: nonEmpty.regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
   description: z.string().optional(),
   /** Hostname globs (* and ?), case-insensitive. A machine config naming a profile wins. */
-  hostnames: z.array(nonEmpty).default([]),
+  hostnames: z.array(GlobSchema).default([]),
   timeouts: z.strictObject({
     pupil: TimeoutsSchema,
     staff: TimeoutsSchema,

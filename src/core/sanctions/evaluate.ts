@@ -65,11 +65,9 @@ interface Prepared {
 function prepare(sanctions: readonly Sanction[], timeZone: string): Prepared[] {
   const ends = new Map<string, number | null>();
   return sanctions.map((s) => {
-    let end: number | null;
-    if (s.until === undefined || !DATE_ONLY.test(s.until)) {
-      end = sanctionEnd(s.until, timeZone);
-    } else {
-      // Many sanctions end on the same day; the time-zone arithmetic is done once per day.
+    let end: number | null = null;
+    if (s.until !== undefined) {
+      // Many sanctions end on the same day or instant: each is worked out once.
       const known = ends.get(s.until);
       end = known === undefined ? sanctionEnd(s.until, timeZone) : known;
       ends.set(s.until, end);

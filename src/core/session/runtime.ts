@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '../log';
 import { join } from 'node:path';
 import type { Intent } from '../../shared/intents';
 import type { View } from '../../shared/view';
@@ -77,6 +78,8 @@ export interface SessionRuntimeOptions {
   overrideHash?: string;
   /** Default: an AuditLog at <dataDir>/audit.jsonl. */
   audit?: AuditSink;
+  /** Where problems that stop nothing are reported (pino at the edge). */
+  log?: Logger;
   /** Extra verifiers, e.g. LDAP; PIN and override are built in. */
   verifiers?: Verifier[];
   enforcer?: RestrictionEnforcer;
@@ -439,7 +442,7 @@ export class SessionRuntime {
       await this.audit.append(entry);
     } catch (err) {
       // A full or read-only disk must not stop a teacher unlocking; say so where IT looks.
-      console.error(`Classlock could not write its audit log: ${String(err)}`);
+      (this.o.log ?? silentLogger).error(err, 'Classlock could not write its audit log');
     }
   }
 

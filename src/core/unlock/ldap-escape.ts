@@ -1,6 +1,11 @@
 /**
- * Escaping for the two places a username meets LDAP syntax. The verifier refuses odd names
- * before they get here; these run anyway, so that a gap in that check is not a hole.
+ * DN escaping for the bind name built from IT's dnTemplate. The verifier refuses odd names
+ * before they get here; this runs anyway, so that a gap in that check is not a hole.
+ *
+ * Search filters use ldapts' own escaping (Filter.escape, EqualityFilter). Its DN builder
+ * is not used here: it wraps a value with a leading or trailing space or '#' in quotes
+ * (the old RFC 1779 form, which RFC 4514 dropped) and passes NUL and control characters
+ * through unescaped, so the RFC 4514 form below stays.
  */
 
 function hex(ch: string): string {
@@ -21,17 +26,6 @@ export function escapeDnValue(value: string): string {
     else if ((first && (ch === '#' || ch === ' ')) || (last && ch === ' ')) out += `\\${ch}`;
     else out += ch;
   });
-  return out;
-}
-
-/** An assertion value inside a search filter (RFC 4515 section 3). */
-export function escapeFilterValue(value: string): string {
-  let out = '';
-  for (const ch of value) {
-    if (ch === '*' || ch === '(' || ch === ')' || ch === '\\' || ch === '\0') out += hex(ch);
-    else if (/[\p{Cc}]/u.test(ch)) out += hex(ch);
-    else out += ch;
-  }
   return out;
 }
 

@@ -5,10 +5,10 @@
  */
 import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { Client, ResultCodeError } from 'ldapts';
+import { Client, EqualityFilter, Filter, ResultCodeError } from 'ldapts';
 import type { Policy } from '../policy/schema';
 import { parseUser } from '../identity/user';
-import { escapeDnValue, escapeFilterValue, fillTemplate, unescapeDnValue } from './ldap-escape';
+import { escapeDnValue, fillTemplate, unescapeDnValue } from './ldap-escape';
 import type { Verifier, VerifyResult } from './verifier';
 
 /** The policy's `directory` section, defaults applied. */
@@ -215,7 +215,7 @@ export class LdapVerifier implements Verifier {
         base = String(root.searchEntries[0]?.['defaultNamingContext'] ?? '');
         if (!base) return [];
         scope = 'sub';
-        filter = `(userPrincipalName=${escapeFilterValue(bindDn)})`;
+        filter = new EqualityFilter({ attribute: 'userPrincipalName', value: bindDn }).toString();
       }
       const { searchEntries } = await client.search(base, {
         scope,
@@ -266,7 +266,7 @@ export class LdapVerifier implements Verifier {
     try {
       const { searchEntries } = await client.search(searchBase, {
         scope: 'sub',
-        filter: fillTemplate(searchFilter, escapeFilterValue(name)),
+        filter: fillTemplate(searchFilter, Filter.escape(name)),
         attributes: ['1.1'],
         sizeLimit: 2,
         timeLimit: this.directory.timeoutSeconds,
