@@ -66,7 +66,14 @@ export interface ClasslockdOptions {
    * A hub other than the machine config's (the preview's embedded hub). `dataDir`: where
    * the link keeps its key and outbox (default the service's data folder).
    */
-  hub?: { url: string; school: string; enrolmentSecret: string; dataDir?: string };
+  hub?: {
+    url: string;
+    school: string;
+    enrolmentSecret: string;
+    dataDir?: string;
+    /** The link's clock, when the service's is moved on purpose (the preview's "Go idle"). */
+    clock?: Clock;
+  };
   /** PEM of the CA that issued the hub's certificate, when it is not in the OS's store. */
   hubCa?: string | Buffer;
   /** How often the hub hears the PC is alive (default 5 minutes). */
@@ -138,7 +145,8 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
     enrolmentSecret: o.hub?.enrolmentSecret ?? config?.hubEnrolmentSecret,
     school: o.hub?.school ?? config?.school,
     machineId: machineId.id,
-    clock: o.clock,
+    // Requests are signed with the time: the hub refuses one more than 5 minutes off.
+    clock: o.hub?.clock ?? o.clock,
     log,
     ...(o.hubCa ? { hubCa: o.hubCa } : {}),
     ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
