@@ -8,16 +8,22 @@ export class PinVerifier implements Verifier {
   readonly method = 'pin' as const;
   constructor(
     private readonly store: PinStore,
-    /** PINs set on the school's other PCs (synced hashes); consulted when this PC has none. */
-    private readonly schoolPin?: (account: string) => { hash: string; role: string } | undefined,
+    /** PINs set on the school's PCs (the hub's synced hashes), so they work here too, offline. */
+    private readonly schoolPin?: (
+      account: string,
+    ) => { hash: string; role: string; setAt: string } | undefined,
   ) {}
 
   async verify(account: string, secret: string): Promise<VerifyResult> {
     let rec: { user: string; hash: string } | undefined;
     try {
-      rec = await this.store.get(parseUser(account));
-      const shared = rec ? undefined : this.schoolPin?.(account);
-      if (shared) rec = { user: account, hash: shared.hash };
+      const local = await this.store.get(parseUser(account));
+      const shared = this.schoolPin?.(account);
+      // The newest enrolment wins, as at the hub: a PIN set again on another PC replaces this one.
+      rec =
+        shared && (!local || Date.parse(shared.setAt) > Date.parse(local.setAt))
+          ? { user: local?.user ?? account, hash: shared.hash }
+          : local;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EACCES' && code !== 'EPERM') throw err;
