@@ -57,6 +57,41 @@ describe('a service without a hub', () => {
   });
 });
 
+describe('a service whose hub cannot be reached', () => {
+  it('still asks for the agreement from its own records, and its status says why', async () => {
+    const tmp = tempDir('classlock-hubdown-');
+    // A port that was just free and is closed again: nothing answers there.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const svc = await startTestService({
+      dir: tmp.dir,
+      policy: defaultPolicy(),
+      resolveIdentity: asAccount({ account: PUPIL, groups: [] }),
+      clock: new ManualClock(Date.now()),
+      over: {
+        hub: {
+          url: `http://127.0.0.1:${port}`,
+          school: 'north',
+          enrolmentSecret: 'x'.repeat(24),
+        },
+      },
+    });
+    try {
+      await svc.service.hubLink!.flush();
+      svc.source.add({ id: 'd1', uid: 4100, account: PUPIL, graphical: true });
+      await svc.service.sync();
+      expect(svc.service.host.get('d1')!.runtime.view().screen).toBe('agreement');
+      expect(svc.service.status().hub).toMatchObject({ enrolled: false });
+      expect(svc.service.status().hub.problem).toMatch(/cannot be reached/);
+    } finally {
+      await svc.close();
+      tmp.remove();
+    }
+  });
+});
+
 describe('two PCs of one school and its hub', () => {
   const tmp = tempDir('classlock-wired-');
   let store: Store;
