@@ -332,6 +332,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
     ? setInterval(() => void host.reassert(), config.pollSeconds * 1000)
     : undefined;
   await audit.append({ event: 'service.started', machineId: machineId.id }).catch(() => undefined);
+  school.beat();
 
   return {
     socketPath: server.path,

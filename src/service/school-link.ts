@@ -54,7 +54,6 @@ export class SchoolLink {
       : undefined;
     const s = new SchoolLink(o, link);
     if (link) {
-      s.beat();
       s.heart = setInterval(() => s.beat(), o.heartbeatMs ?? 5 * 60_000);
       s.heart.unref();
     }
@@ -119,10 +118,12 @@ export class SchoolLink {
     this.relays.add(q);
   }
 
-  private beat(): void {
+  /** Tells the hub this PC is alive, with its policy serial (every 5 minutes, and once started). */
+  beat(): void {
+    if (!this.link || this.stopped) return;
     const h = this.o.heartbeat();
     this.track(
-      this.link!.record({
+      this.link.record({
         kind: 'heartbeat',
         serial: h.serial,
         enforcement: h.enforcement.slice(0, 300),
