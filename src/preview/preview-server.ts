@@ -97,7 +97,15 @@ class PreviewSession {
       syncMs: 0,
       log: () => undefined,
       ...(this.o.hub
-        ? { hub: { ...this.o.hub, dataDir: this.hubDir, clock: { now: () => Date.now() } } }
+        ? {
+            hub: {
+              ...this.o.hub,
+              dataDir: this.hubDir,
+              clock: { now: () => Date.now() },
+              // "Start again (first login)" shows the agreement again, though the hub has it.
+              askAcceptances: false,
+            },
+          }
         : {}),
     });
     this.client = new ServiceClient({

@@ -73,6 +73,8 @@ export interface ClasslockdOptions {
     dataDir?: string;
     /** The link's clock, when the service's is moved on purpose (the preview's "Go idle"). */
     clock?: Clock;
+    /** False: the hub is told of acceptances but not asked (the preview's "Start again"). */
+    askAcceptances?: boolean;
   };
   /** PEM of the CA that issued the hub's certificate, when it is not in the OS's store. */
   hubCa?: string | Buffer;
@@ -147,6 +149,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
     machineId: machineId.id,
     // Requests are signed with the time: the hub refuses one more than 5 minutes off.
     clock: o.hub?.clock ?? o.clock,
+    askAcceptances: o.hub?.askAcceptances ?? true,
     log,
     ...(o.hubCa ? { hubCa: o.hubCa } : {}),
     ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),

@@ -17,6 +17,8 @@ export interface SchoolLinkOptions {
   hubCa?: string | Buffer;
   /** What the heartbeat reports (the policy serial in force, the enforcer, the version). */
   heartbeat: () => { serial: number; enforcement: string; version: string };
+  /** False: sessions do not ask the hub whether someone accepted elsewhere (default true). */
+  askAcceptances?: boolean;
   heartbeatMs?: number;
   /** Concern relay: how often and how many times to ask the hub who was told. */
   concernPollMs?: number;
@@ -69,7 +71,10 @@ export class SchoolLink {
     const link = this.link;
     if (!link) return undefined;
     return {
-      hasAccepted: (person, id, version, hash) => link.hasAccepted(person, id, version, hash),
+      hasAccepted: async (person, id, version, hash) =>
+        this.o.askAcceptances === false
+          ? { answer: 'unknown' }
+          : link.hasAccepted(person, id, version, hash),
       pinStored: (person, role, hash) => link.enrolPin(person, role, hash),
       pinOf: (person) => {
         const key = personKey(person);

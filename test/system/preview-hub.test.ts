@@ -14,6 +14,7 @@ afterAll(() => {
 
 interface Printed {
   preview: string;
+  token: string;
   dashboard: string;
   username: string;
   password: string;
@@ -29,11 +30,12 @@ function start(): Promise<Printed> {
     child!.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const preview = /is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+      const token = /#token=(\S+)/.exec(out)?.[1];
       const dashboard = /dashboard is at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
       const signIn = /Sign in to it as (\S+) with the password (\S+)/.exec(out);
-      if (preview && dashboard && signIn) {
+      if (preview && token && dashboard && signIn) {
         clearTimeout(timer);
-        resolve({ preview, dashboard, username: signIn[1]!, password: signIn[2]! });
+        resolve({ preview, token, dashboard, username: signIn[1]!, password: signIn[2]! });
       }
     });
     child!.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -42,7 +44,7 @@ function start(): Promise<Printed> {
 }
 
 describe('npm start without Electron', () => {
-  it('prints the dashboard and its sign-in, and an agreement accepted in the preview is in its report', async () => {
+  it('prints the dashboard and its sign-in; an agreement accepted in the preview is in its report, and Start again asks again', async () => {
     const p = await start();
     expect(new URL(p.dashboard).hostname).toBe('127.0.0.1');
     const view = (await (await fetch(`${p.preview}api/view`)).json()) as View;
@@ -69,5 +71,12 @@ describe('npm start without Electron', () => {
       if (!people.length) await new Promise((res) => setTimeout(res, 200));
     }
     expect(people).toEqual([view.user.account.toLowerCase()]);
+
+    // "Start again (first login)" still shows the agreement, though the hub has the acceptance.
+    const again = await fetch(`${p.preview}api/preview/restart`, {
+      method: 'POST',
+      headers: { 'x-classlock-token': p.token },
+    });
+    expect(((await again.json()) as View).screen).toBe('agreement');
   }, 60_000);
 });
