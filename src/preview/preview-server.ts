@@ -32,6 +32,8 @@ export interface PreviewOptions {
   port?: number;
   host?: '127.0.0.1' | '::1';
   log?: Logger;
+  /** A hub the preview terminal enrols at (the embedded one of `npm start`). */
+  hub?: { url: string; school: string; enrolmentSecret: string };
 }
 
 export interface PreviewServer {
@@ -54,6 +56,8 @@ class PreviewSession {
   client!: ServiceClient;
   private service: Classlockd | undefined;
   private dataDir = '';
+  /** The hub link's key and outbox outlive a restart: the preview stays one terminal. */
+  private hubDir = '';
   private idleSeconds = 0;
   /** How far "Go idle" has moved this preview's time past the real one. */
   private clockOffsetMs = 0;
@@ -70,6 +74,8 @@ class PreviewSession {
     await this.close();
     this.policy = policy;
     this.dataDir = await mkdtemp(join(tmpdir(), 'classlock-preview-'));
+    if (this.o.hub && !this.hubDir)
+      this.hubDir = await mkdtemp(join(tmpdir(), 'classlock-preview-hub-'));
     const who = previewIdentity(policy, this.o.role);
     this.service = await startClasslockd({
       socketPath: join(this.dataDir, 'classlockd.sock'),
@@ -90,6 +96,17 @@ class PreviewSession {
       readOsMachineId: () => 'preview-machine',
       syncMs: 0,
       log: () => undefined,
+      ...(this.o.hub
+        ? {
+            hub: {
+              ...this.o.hub,
+              dataDir: this.hubDir,
+              clock: { now: () => Date.now() },
+              // "Start again (first login)" shows the agreement again, though the hub has it.
+              askAcceptances: false,
+            },
+          }
+        : {}),
     });
     this.client = new ServiceClient({
       socketPath: this.service.socketPath,
@@ -154,6 +171,12 @@ class PreviewSession {
     await this.service?.close();
     this.service = undefined;
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** The last close: the hub link's folder goes too. */
+  async dispose(): Promise<void> {
+    await this.close();
+    if (this.hubDir) await rm(this.hubDir, { recursive: true, force: true });
   }
 }
 
@@ -285,7 +308,7 @@ export async function startPreview(o: PreviewOptions): Promise<PreviewServer> {
     token,
     close: async () => {
       for (const s of streams) s.end();
-      await session.close();
+      await session.dispose();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
     },

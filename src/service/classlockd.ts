@@ -20,6 +20,8 @@ import { prepareDataFolder } from './data-folder';
 import type { IdentityResolver } from './identity';
 import type { SessionSource } from './os/session-source';
 import type { PeerIdentityProvider } from './peer-credentials';
+import type { HubLink } from './hub-link/hub-link';
+import { SchoolLink } from './school-link';
 import { SessionHost } from './session-host';
 import { startSocketServer, type SocketServer } from './socket-server';
 
@@ -60,6 +62,24 @@ export interface ClasslockdOptions {
   uidOfAccount?: (account: string) => Promise<number | undefined>;
   /** A clock that only moves forward (default performance.now); tests move it by hand. */
   monotonic?: () => number;
+  /**
+   * A hub other than the machine config's (the preview's embedded hub). `dataDir`: where
+   * the link keeps its key and outbox (default the service's data folder).
+   */
+  hub?: {
+    url: string;
+    school: string;
+    enrolmentSecret: string;
+    dataDir?: string;
+    /** The link's clock, when the service's is moved on purpose (the preview's "Go idle"). */
+    clock?: Clock;
+    /** False: the hub is told of acceptances but not asked (the preview's "Start again"). */
+    askAcceptances?: boolean;
+  };
+  /** PEM of the CA that issued the hub's certificate, when it is not in the OS's store. */
+  hubCa?: string | Buffer;
+  /** How often the hub hears the PC is alive (default 5 minutes). */
+  heartbeatMs?: number;
 }
 
 export interface Classlockd {
@@ -69,6 +89,8 @@ export interface Classlockd {
   status(): ServiceStatus;
   /** The machine's trusted time (sanction expiry); a hub or time source may feed it. */
   readonly trustedTime: TrustedTime;
+  /** The link to the school's hub; undefined when none is configured. */
+  readonly hubLink: HubLink | undefined;
   /** Open connections per account (uid or SID). */
   connections(): Map<string, number>;
   /** Run the clocks and the watchdog now (tests; the timer does it every second). */
@@ -91,7 +113,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
     file: join(dataDir, 'machine-id'),
     readOsId: o.readOsMachineId,
   });
-  const audit = new AuditLog(join(dataDir, 'audit.jsonl'), machineId.id, () => o.clock.now());
+  const localAudit = new AuditLog(join(dataDir, 'audit.jsonl'), machineId.id, () => o.clock.now());
   const trustedTime = await TrustedTime.load(join(dataDir, 'state', 'trusted-time.json'), {
     clock: o.clock,
     ...(o.monotonic ? { monotonic: o.monotonic } : {}),
@@ -104,7 +126,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
       acceptances: new AcceptanceStore(join(dataDir, 'acceptances')),
       markerPath: join(dataDir, 'state', 'legacy-imported.json'),
       uidOf: o.uidOfAccount ?? (async () => undefined),
-      audit,
+      audit: localAudit,
       now: () => o.clock.now(),
     }).then(
       (r) => {
@@ -119,6 +141,30 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
 
   let current: { policy: Policy; meta: PolicyMeta } | undefined;
   const late: { host?: SessionHost } = {};
+  const school = await SchoolLink.start({
+    dataDir: o.hub?.dataDir ?? dataDir,
+    hubUrl: o.hub?.url ?? config?.hubUrl,
+    enrolmentSecret: o.hub?.enrolmentSecret ?? config?.hubEnrolmentSecret,
+    school: o.hub?.school ?? config?.school,
+    machineId: machineId.id,
+    // Requests are signed with the time: the hub refuses one more than 5 minutes off.
+    clock: o.hub?.clock ?? o.clock,
+    askAcceptances: o.hub?.askAcceptances ?? true,
+    log,
+    ...(o.hubCa ? { hubCa: o.hubCa } : {}),
+    ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
+    heartbeat: () => ({
+      serial: current?.meta.serial ?? 0,
+      enforcement: o.enforcer?.describe() ?? 'none',
+      version: o.version ?? '0.0.0',
+    }),
+  });
+  // The one place audit records are written: the hub's share goes on from here.
+  const audit = school.forwarding(localAudit, async (entry, told) => {
+    const id = typeof entry.osSession === 'string' ? entry.osSession : undefined;
+    await (id ? late.host?.get(id)?.runtime.concernNotified(told) : undefined);
+  });
+  const schoolRecords = school.records();
   // Sanctions the machine has enforced are remembered, so a deleted or damaged policy copy
   // (and the built-in policy that then takes over) never frees anyone early.
   const seen = new SeenSanctions(join(dataDir, 'state', 'seen-sanctions.json'), {
@@ -211,7 +257,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
       enforcement: {
         describe: o.enforcer?.describe() ?? 'no internet enforcement on this computer',
       },
-      hub: { url: config?.hubUrl ?? null, enrolled: false, lastContact: null },
+      hub: school.status(),
       // Empty: the machine config names none, and the client uses its own default.
       hotkeys: {
         lockNow: config?.lockNowHotkey ?? '',
@@ -251,6 +297,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
         infrastructureHosts: infrastructureHosts(config, policy()),
         trustedNow: () => trustedTime.now(),
         ...(who.locale ? { locale: who.locale } : {}),
+        ...(schoolRecords ? { school: schoolRecords } : {}),
       }),
   });
   late.host = host;
@@ -288,6 +335,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
     ? setInterval(() => void host.reassert(), config.pollSeconds * 1000)
     : undefined;
   await audit.append({ event: 'service.started', machineId: machineId.id }).catch(() => undefined);
+  school.beat();
 
   return {
     socketPath: server.path,
@@ -295,6 +343,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
     dataDir,
     status,
     trustedTime,
+    hubLink: school.link,
     connections: () => server.connections(),
     tick,
     sync: () => host.sync(),
@@ -307,6 +356,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
       await server.close();
       await ticking;
       await host.settled();
+      await school.stop();
     },
   };
 }

@@ -15,6 +15,7 @@ import { sanctionStatus } from '../sanctions/evaluate';
 import { OverrideVerifier } from '../unlock/override-verifier';
 import { PinStore } from '../unlock/pin-store';
 import { PinVerifier } from '../unlock/pin-verifier';
+import type { SchoolRecords } from '../school/school-records';
 import { hashSecret } from '../unlock/scrypt-hash';
 import {
   NO_FAILURES,
@@ -95,6 +96,8 @@ export interface SessionRuntimeOptions {
   locale?: string;
   /** The hide-the-screen key in words ("Ctrl+Alt+H"), shown to pupils where they look. */
   hideScreenShortcut?: string;
+  /** The school's shared records (the hub): acceptances and PINs made on other PCs. */
+  school?: SchoolRecords;
 }
 
 export interface RuntimeStatus {
@@ -135,7 +138,7 @@ export class SessionRuntime {
     this.startedAt = o.clock.now();
     this.acceptances = new AcceptanceStore(join(o.dataDir, 'acceptances'));
     this.pins = new PinStore(join(o.dataDir, 'pins'));
-    this.pinVerifier = new PinVerifier(this.pins);
+    this.pinVerifier = new PinVerifier(this.pins, o.school ? (a) => o.school?.pinOf(a) : undefined);
     this.throttles =
       o.throttles ??
       new ThrottleBook(
@@ -288,9 +291,57 @@ export class SessionRuntime {
   private async facts(): Promise<SessionFacts> {
     this.saved = {
       acceptances: await this.acceptances.latest(this.user),
-      hasPin: (await this.pins.get(this.user)) !== undefined,
+      hasPin:
+        (await this.pins.get(this.user)) !== undefined ||
+        this.o.school?.pinOf(this.user.raw) !== undefined,
     };
-    return this.factsFromSaved();
+    const facts = this.factsFromSaved();
+    if (!this.o.school || !facts.agreementsDue.length) return facts;
+    return (await this.importSchoolAcceptances(facts)) ? this.factsFromSaved() : facts;
+  }
+
+  /**
+   * Agreements due here that the person accepted on another PC of the school count as
+   * accepted (asked once per person across the school). The hub's record is copied into
+   * the local store so the next sign-in on this PC needs no hub. Returns whether any was.
+   */
+  private async importSchoolAcceptances(facts: SessionFacts): Promise<boolean> {
+    let imported = false;
+    for (const a of facts.agreementsDue) {
+      const r = await this.o
+        .school!.hasAccepted(this.user.raw, a.id, a.version, a.hash)
+        .catch(() => ({ answer: 'unknown' as const }));
+      if (r.answer !== 'yes') continue;
+      const record: AcceptanceRecord = {
+        user: this.user.raw,
+        role: facts.role,
+        agreementId: a.id,
+        version: a.version,
+        hash: a.hash,
+        // When the hub says; else now (re-acceptance periods then count from this PC's import).
+        acceptedAt: r.at ?? new Date(this.o.clock.now()).toISOString(),
+        machineId: this.o.machineId,
+      };
+      try {
+        await this.acceptances.record(this.user, record);
+      } catch (err) {
+        await this.safeAudit({
+          event: 'agreement.importFailed',
+          user: this.user.raw,
+          agreementId: a.id,
+          error: String(err),
+        });
+      }
+      this.saved.acceptances.set(a.id, record);
+      await this.safeAudit({
+        event: 'agreement.acceptedElsewhere',
+        user: this.user.raw,
+        agreementId: a.id,
+        version: a.version,
+      });
+      imported = true;
+    }
+    return imported;
   }
 
   private factsFromSaved(): SessionFacts {
@@ -369,6 +420,12 @@ export class SessionRuntime {
             setAt: new Date(this.o.clock.now()).toISOString(),
           });
           this.saved.hasPin = true;
+          // Shared after the local copy is safe: a hub that is down never loses the PIN here.
+          await this.o.school
+            ?.pinStored(this.user.raw, this.state.facts.role, hash)
+            .catch((err: unknown) =>
+              this.safeAudit({ event: 'pin.shareFailed', user: this.user.raw, error: String(err) }),
+            );
           return true;
         } catch (err) {
           return this.saveFailed('pin.saveFailed', err, { type: 'persistFailed', what: 'pin' });

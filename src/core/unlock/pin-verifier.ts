@@ -1,16 +1,29 @@
 import { parseUser } from '../identity/user';
+import { RoleSchema } from '../policy/schema';
 import type { PinStore } from './pin-store';
 import { MalformedHashError, verifySecret } from './scrypt-hash';
 import type { Verifier, VerifyResult } from './verifier';
 
 export class PinVerifier implements Verifier {
   readonly method = 'pin' as const;
-  constructor(private readonly store: PinStore) {}
+  constructor(
+    private readonly store: PinStore,
+    /** PINs set on the school's PCs (the hub's synced hashes), so they work here too, offline. */
+    private readonly schoolPin?: (
+      account: string,
+    ) => { hash: string; role: string; setAt: string } | undefined,
+  ) {}
 
   async verify(account: string, secret: string): Promise<VerifyResult> {
-    let rec;
+    let rec: { user: string; hash: string } | undefined;
     try {
-      rec = await this.store.get(parseUser(account));
+      const local = await this.store.get(parseUser(account));
+      const shared = this.schoolPin?.(account);
+      // The newest enrolment wins, as at the hub: a PIN set again on another PC replaces this one.
+      rec =
+        shared && (!local || Date.parse(shared.setAt) > Date.parse(local.setAt))
+          ? { user: local?.user ?? account, hash: shared.hash }
+          : local;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EACCES' && code !== 'EPERM') throw err;
@@ -46,6 +59,7 @@ export class PinVerifier implements Verifier {
 
   /** Who enrolled, and as which role: a staff PIN may end or authorise other sessions. */
   async roleOf(account: string) {
-    return (await this.store.get(parseUser(account)).catch(() => undefined))?.role;
+    const local = (await this.store.get(parseUser(account)).catch(() => undefined))?.role;
+    return local ?? RoleSchema.safeParse(this.schoolPin?.(account)?.role).data;
   }
 }

@@ -284,7 +284,8 @@ export class HubLink {
     }
     if (ok) {
       this.failures = 0;
-      this.schedule(this.o.pinsEveryMs ?? 5 * 60_000);
+      // An event recorded while this round was finishing must not wait for the next PIN fetch.
+      this.schedule(this.outbox.size ? 1000 : (this.o.pinsEveryMs ?? 5 * 60_000));
     } else {
       this.failures++;
       this.schedule(this.backoff());
