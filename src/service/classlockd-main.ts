@@ -12,6 +12,7 @@ import { startClasslockd } from './classlockd';
 import { osIdentityResolver } from './identity';
 import { linuxSessionSource } from './os/logind-choose';
 import { accountOfUid, PeerCredProvider, uidOfAccount } from './peer-credentials';
+import { createLogger } from '../log/pino-logger';
 import { defaultServiceDataDir } from './service-paths';
 
 /**
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0)
     throw new Error('classlockd must run as root (it is started by classlockd.service).');
   const env = process.env;
+  // One line per event on stderr, which systemd's journal keeps with its level.
+  const logger = createLogger({ name: 'classlockd' });
   const loaded = await loadMachineConfig(defaultConfigSources('linux'));
   for (const p of loaded.problems) console.error(`classlockd: ${p}`);
   const config = loaded.config;
@@ -55,6 +58,8 @@ async function main(): Promise<void> {
     enforcer: new DirectNftablesEnforcer(),
     minUid,
     version: process.env.CLASSLOCK_VERSION ?? '0.0.0',
+    log: (line) => logger.info(line),
+    logger,
     // The world-writable folder of versions before the service is imported once (and
     // removed) only when the unit asks: the packages keep it until purge for now.
     ...(env.CLASSLOCK_IMPORT_LEGACY === '1'

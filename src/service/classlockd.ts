@@ -1,3 +1,4 @@
+import type { Logger } from '../core/log';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AcceptanceStore } from '../core/agreements/acceptance-store';
@@ -53,6 +54,8 @@ export interface ClasslockdOptions {
   /** How often the OS's session list is read again (default 5 s); 0: only on sync(). */
   syncMs?: number;
   log?: (line: string) => void;
+  /** Levels and stack traces for what the sessions report (pino in the real service). */
+  logger?: Logger;
   /**
    * The data folder of versions before the service (world-writable): its acceptances are
    * imported once, checked against their files' owners, and the old folders removed.
@@ -188,6 +191,8 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
         .catch(() => undefined);
     const policy = reconciled.policy;
     current = { policy, meta };
+    // The policy says how big the audit log grows and how long rotated files are kept.
+    localAudit.setLimits(policy.audit);
     log(`Policy ${meta.serial} in force (${meta.origin}, ${meta.source}).`);
     await late.host?.policyChanged(policy);
   };
@@ -249,9 +254,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
         issuedAt: meta?.issuedAt ? new Date(meta.issuedAt).toISOString() : null,
         expires: meta?.expires ? new Date(meta.expires).toISOString() : null,
         stale: policyService?.snapshot().stale ?? false,
-        ...(policyService?.snapshot().lastCheck?.ok === false
-          ? { problem: policyService.snapshot().lastCheck?.message ?? 'the last check failed' }
-          : {}),
+        ...policyProblem(policyService),
       },
       timeFloor: trustedTime.floor() > 0 ? new Date(trustedTime.floor()).toISOString() : null,
       enforcement: {
@@ -297,6 +300,7 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
         infrastructureHosts: infrastructureHosts(config, policy()),
         trustedNow: () => trustedTime.now(),
         ...(who.locale ? { locale: who.locale } : {}),
+        ...(o.logger ? { log: o.logger } : {}),
         ...(schoolRecords ? { school: schoolRecords } : {}),
       }),
   });
@@ -359,4 +363,13 @@ export async function startClasslockd(o: ClasslockdOptions): Promise<Classlockd>
       await school.stop();
     },
   };
+}
+
+/** Why the policy in force may not be the newest, in IT's words: stale first, then a failed check. */
+function policyProblem(service: PolicyService | undefined): { problem?: string } {
+  const snap = service?.snapshot();
+  if (snap?.staleReason) return { problem: snap.staleReason };
+  if (snap?.lastCheck?.ok === false)
+    return { problem: snap.lastCheck.message ?? 'the last check failed' };
+  return {};
 }
