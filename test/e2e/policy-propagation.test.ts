@@ -170,14 +170,19 @@ describe('IT publishes, the terminal obeys within one poll', () => {
     await expect
       .poll(() => enforcer.restricted.size, { timeout: POLL_SECONDS * 1000 + 2000, interval: 100 })
       .toBe(0);
-    const events = (await s.audit()).map((r) => r.event);
-    expect(events).toEqual(
-      expect.arrayContaining([
-        'policy.applied',
-        'sanction.internetWithdrawn',
-        'sanction.internetRestored',
-      ]),
-    );
+    // The rule goes first, then the record of it is written: wait for the record too.
+    await expect
+      .poll(async () => (await s.audit()).map((r) => r.event), {
+        timeout: 5000,
+        interval: 100,
+      })
+      .toEqual(
+        expect.arrayContaining([
+          'policy.applied',
+          'sanction.internetWithdrawn',
+          'sanction.internetRestored',
+        ]),
+      );
   });
 
   it('a new agreement version published while the pupil is on the agreement screen replaces it at once', async () => {
