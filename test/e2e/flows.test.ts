@@ -1,19 +1,17 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock';
 import type { SessionRuntimeOptions } from '../../src/core/session/runtime';
 import { defaultPolicy, policyWith, tempDir } from '../support/policy';
 import { openSession, type TestSession } from '../support/session';
 import {
   axeViolations,
-  launchChromium,
   openScreens,
   screenshot,
-  serveRenderer,
+  rendererAndBrowser,
   shownScreen,
   tabAround,
   type ScreenPage,
-  type StaticServer,
 } from './harness';
 
 /**
@@ -21,19 +19,10 @@ import {
  * Debian's Chromium, the real IPC handlers, and the real SessionRuntime (ManualClock, a
  * temp data folder, the shipped default policy) behind them.
  */
-let server: StaticServer;
-let browser: Browser;
+const screens = rendererAndBrowser();
 let dir: { path: string; remove: () => Promise<void> };
 const pages: ScreenPage[] = [];
 
-beforeAll(async () => {
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 beforeEach(async () => {
   dir = await tempDir('classlock-e2e-');
 });
@@ -52,7 +41,7 @@ const PIN = 'Tea4two!';
 
 async function session(over: Partial<SessionRuntimeOptions> = {}, policy = defaultPolicy()) {
   const s = await openSession(policy, dir.path, over);
-  const sp = await openScreens(browser, server, s.rt);
+  const sp = await openScreens(screens.browser, screens.server, s.rt);
   pages.push(sp);
   return { s, sp, page: sp.page };
 }
@@ -272,7 +261,7 @@ describe('a teacher (issue 2)', () => {
 
   it('while locked, nothing behind the lock takes the keyboard or the mouse', async () => {
     const s = await enrolledTeacher();
-    const sp = await openScreens(browser, server, s.rt);
+    const sp = await openScreens(screens.browser, screens.server, s.rt);
     pages.push(sp);
     const { page } = sp;
     await s.rt.lockNow();

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -229,4 +230,32 @@ export async function tabAround(
     );
   }
   return inside;
+}
+
+/**
+ * One renderer server and one Chromium for a test file: opened before its first test,
+ * closed after its last. Read `server` and `browser` inside tests, not at load time.
+ */
+export function rendererAndBrowser(): { readonly server: StaticServer; readonly browser: Browser } {
+  const held: { server?: StaticServer; browser?: Browser } = {};
+  beforeAll(async () => {
+    held.server = await serveRenderer();
+    held.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await held.browser?.close();
+    await held.server?.close();
+  });
+  const opened = <T>(v: T | undefined, what: string): T => {
+    if (!v) throw new Error(`the ${what} is not open yet: use it inside a test`);
+    return v;
+  };
+  return {
+    get server() {
+      return opened(held.server, 'renderer server');
+    },
+    get browser() {
+      return opened(held.browser, 'browser');
+    },
+  };
 }

@@ -1,16 +1,8 @@
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { View } from '../../src/shared/view';
 import { FixtureSource, fixtures } from './fixtures';
-import {
-  axeViolations,
-  launchChromium,
-  openScreens,
-  screenshot,
-  serveRenderer,
-  shownScreen,
-  type StaticServer,
-} from './harness';
+import { axeViolations, openScreens, screenshot, rendererAndBrowser, shownScreen } from './harness';
 
 /**
  * WCAG 1.4.4 and 1.4.10 on the screens a pupil or a teacher must get through: at a
@@ -19,17 +11,7 @@ import {
  * control must come into view and take a click, the page must never need scrolling
  * sideways, and axe must find nothing.
  */
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const screens = rendererAndBrowser();
 
 const SIZES = {
   laptop: { width: 1366, height: 768, scale: 1 },
@@ -54,7 +36,7 @@ async function showAt(view: View, size: Size) {
   const { width, height, scale } = SIZES[size];
   // The harness makes the browser context; this one gives it the size, the pixel density
   // (so the screenshot shows what a user sees) and a touch screen.
-  const sized = new Proxy(browser, {
+  const sized = new Proxy(screens.browser, {
     get(target, key) {
       if (key === 'newContext') {
         return (o: BrowserContextOptions = {}) =>
@@ -69,7 +51,7 @@ async function showAt(view: View, size: Size) {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const sp = await openScreens(sized, server, source);
+  const sp = await openScreens(sized, screens.server, source);
   await sp.page.locator(`main[data-screen="${view.screen}"] h1`).first().waitFor();
   return { source, sp, page: sp.page };
 }

@@ -1,16 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { View } from '../../src/shared/view';
 import { FixtureSource, fixtures } from './fixtures';
 import {
   axeViolations,
-  launchChromium,
   openScreens,
   screenshot,
-  serveRenderer,
+  rendererAndBrowser,
   shownScreen,
   type OpenOptions,
-  type StaticServer,
 } from './harness';
 
 /**
@@ -18,17 +16,7 @@ import {
  * Chromium through the real IPC handlers. The flows with the real runtime are in
  * flows.test.ts.
  */
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const screens = rendererAndBrowser();
 
 async function show(
   view: View,
@@ -36,7 +24,7 @@ async function show(
   reply?: ConstructorParameters<typeof FixtureSource>[1],
 ) {
   const source = new FixtureSource(view, reply);
-  const sp = await openScreens(browser, server, source, opts);
+  const sp = await openScreens(screens.browser, screens.server, source, opts);
   if (view.screen !== 'none' && !opts.withoutBridge) {
     await sp.page.locator(`main[data-screen="${view.screen}"] h1`).first().waitFor();
   }

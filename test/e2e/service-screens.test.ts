@@ -1,36 +1,19 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ServiceClient } from '../../src/main/service-client';
 import { defaultPolicy, tempDir } from '../support/policy';
 import { asAccount, connectClient, startTestService, type TestService } from '../support/service';
-import {
-  launchChromium,
-  openScreens,
-  serveRenderer,
-  shownScreen,
-  type ScreenPage,
-  type StaticServer,
-} from './harness';
+import { openScreens, rendererAndBrowser, shownScreen, type ScreenPage } from './harness';
 
 /**
  * The screens in Chromium with the whole chain behind them, as on a terminal:
  * page → IPC handlers → the session's client → Unix socket → classlockd → SessionRuntime.
  */
-let server: StaticServer;
-let browser: Browser;
+const screens = rendererAndBrowser();
 let dir: { path: string; remove: () => Promise<void> };
 let svc: TestService | undefined;
 const pages: ScreenPage[] = [];
 const clients: ServiceClient[] = [];
 
-beforeAll(async () => {
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 beforeEach(async () => {
   dir = await tempDir('classlock-e2e-svc-');
 });
@@ -51,7 +34,7 @@ describe('screens through the machine service', () => {
     });
     const client = await connectClient(svc.socketPath);
     clients.push(client);
-    const sp = await openScreens(browser, server, client);
+    const sp = await openScreens(screens.browser, screens.server, client);
     pages.push(sp);
     await expect.poll(() => shownScreen(sp.page), { timeout: 5000 }).toBe('agreement');
     for (let i = 0; i < 5 && (await shownScreen(sp.page)) === 'agreement'; i++) {
@@ -92,7 +75,7 @@ describe('screens through the machine service', () => {
     });
     clients.push(client);
     await client.start();
-    const sp = await openScreens(browser, server, client);
+    const sp = await openScreens(screens.browser, screens.server, client);
     pages.push(sp);
     await expect.poll(() => shownScreen(sp.page), { timeout: 5000 }).toBe('locked');
     await expect
