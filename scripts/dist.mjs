@@ -116,39 +116,25 @@ function winInput(option, name) {
   makeWindowsStandinExe(file, join(work, `${name}-standin`));
   return (winInputs[option] = file);
 }
-const winWhy = has('makensis') ? undefined : 'needs makensis (apt-get install nsis)';
-await attempt(
-  'msi',
-  winWhy ?? (has('wixl') ? undefined : 'needs wixl (apt-get install wixl msitools)'),
-  async () => {
-    const dir = await unpacked('win');
-    const nodeExe = winInput('node-win', 'node');
-    const winswExe = winInput('winsw', 'winsw');
-    return buildMsi({
-      unpacked: dir,
-      nodeExe,
-      winswExe,
-      outDir: outFor('win'),
-      workDir: work,
-      version,
-      standIn: standIn.win,
-    });
-  },
-);
-await attempt('nsis', winWhy, async () => {
-  const dir = await unpacked('win');
-  const nodeExe = winInput('node-win', 'node');
-  const winswExe = winInput('winsw', 'winsw');
-  return buildNsis({
-    unpacked: dir,
-    nodeExe,
-    winswExe,
+/** What both Windows installers are built from: the unpacked app, node.exe and WinSW. */
+async function windowsInputs() {
+  return {
+    unpacked: await unpacked('win'),
+    nodeExe: winInput('node-win', 'node'),
+    winswExe: winInput('winsw', 'winsw'),
     outDir: outFor('win'),
     workDir: work,
     version,
     standIn: standIn.win,
-  });
-});
+  };
+}
+const winWhy = has('makensis') ? undefined : 'needs makensis (apt-get install nsis)';
+await attempt(
+  'msi',
+  winWhy ?? (has('wixl') ? undefined : 'needs wixl (apt-get install wixl msitools)'),
+  async () => buildMsi(await windowsInputs()),
+);
+await attempt('nsis', winWhy, async () => buildNsis(await windowsInputs()));
 await attempt('admx', undefined, async () => {
   const dir = join(outRoot, 'policy-templates');
   execFileSync(process.execPath, ['bin/classlock-admin.mjs', 'policy-templates', '--out', dir], {
